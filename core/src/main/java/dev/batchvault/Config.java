@@ -1,0 +1,178 @@
+package dev.batchvault;
+
+import dev.batchvault.spi.Thumbprint;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+
+/** The resolved, validated configuration of one {@link BatchVault}. */
+final class Config {
+    static final String VAULT_URL = "vault-url";
+    static final String TENANT_ID = "tenant-id";
+    static final String CLIENT_ID = "client-id";
+    static final String CERTIFICATE_THUMBPRINT = "certificate-thumbprint";
+    static final String CERTIFICATE_PATH = "certificate-path";
+    static final String CERTIFICATE_PASSWORD_FILE = "certificate-password-file";
+    static final String AUTHORITY_HOST = "authority-host";
+    static final String CACHE_TTL = "cache-ttl";
+
+    static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
+    static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(10);
+
+    private static final Pattern GUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    final URI vaultUrl;
+    final String tenantId;
+    final String clientId;
+    final Thumbprint thumbprint;
+    final Path certificatePath;
+    final Path certificatePasswordFile;
+    final URI authorityHost;
+    final Duration cacheTtl;
+    final SSLContext sslContext;
+    final Settings settings;
+
+    private Config(Settings s, SSLContext sslContext) {
+        this.settings = s;
+        this.sslContext = sslContext;
+        this.vaultUrl = httpsUrl(VAULT_URL, require(s, VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net"),
+                s.origin(VAULT_URL));
+        this.tenantId = tenantId(require(s, TENANT_ID, "the Entra ID tenant (directory) id"), s.origin(TENANT_ID));
+        this.clientId = clientId(require(s, CLIENT_ID, "the application (client) id of the pool's service principal"),
+                s.origin(CLIENT_ID));
+        this.thumbprint = s.get(CERTIFICATE_THUMBPRINT).map(t -> Thumbprint.parse(t, CERTIFICATE_THUMBPRINT)).orElse(null);
+        this.certificatePath = s.get(CERTIFICATE_PATH).map(p -> path(CERTIFICATE_PATH, p)).orElse(null);
+        this.certificatePasswordFile = s.get(CERTIFICATE_PASSWORD_FILE).map(p -> path(CERTIFICATE_PASSWORD_FILE, p))
+                .orElse(null);
+        this.authorityHost = s.get(AUTHORITY_HOST).map(a -> httpsUrl(AUTHORITY_HOST, a, s.origin(AUTHORITY_HOST)))
+                .orElse(DEFAULT_AUTHORITY_HOST);
+        this.cacheTtl = s.get(CACHE_TTL).map(t -> duration(CACHE_TTL, t)).orElse(DEFAULT_CACHE_TTL);
+        if (thumbprint == null && certificatePath == null) {
+            throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
+                    + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
+                    + "certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH)
+                    + ") to a .pfx or .pem file.");
+        }
+        if (certificatePasswordFile != null && certificatePath == null) {
+            throw new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
+                    + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate file; set "
+                    + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too.");
+        }
+    }
+
+    static Config resolve(Settings settings, SSLContext sslContext) {
+        return new Config(settings, sslContext);
+    }
+
+    /** The vault's name, the first label of its host. */
+    String vaultName() {
+        String host = vaultUrl.getHost();
+        int dot = host.indexOf('.');
+        return dot < 0 ? host : host.substring(0, dot);
+    }
+
+    static boolean isLoopback(URI url) {
+        return LOOPBACK_HOSTS.contains(url.getHost().toLowerCase(Locale.ROOT));
+    }
+
+    private static String require(Settings s, String key, String what) {
+        return s.get(key).orElseThrow(() -> new InvalidConfigurationException(key, key + " is not set: set it to "
+                + what + " with the builder, " + Settings.ways(key) + "."));
+    }
+
+    static URI httpsUrl(String key, String value, String origin) {
+        URI url;
+        try {
+            url = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") is not a URL: "
+                    + e.getReason() + ".", e);
+        }
+        if (!url.isAbsolute() || url.getHost() == null) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin
+                    + ") is not an absolute URL; expected https://<host>, such as https://myvault.vault.azure.net.");
+        }
+        if (!"https".equalsIgnoreCase(url.getScheme())) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") uses "
+                    + url.getScheme() + "; it must use https, since a bearer token travels with every request.");
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin
+                    + ") has a query, fragment or user part; expected just https://<host>[:port].");
+        }
+        String path = url.getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/")) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") has a path ("
+                    + path + "); expected just https://<host>[:port], such as https://myvault.vault.azure.net.");
+        }
+        return URI.create("https://" + url.getRawAuthority());
+    }
+
+    static String tenantId(String value, String origin) {
+        if (!GUID.matcher(value).matches() && !DOMAIN.matcher(value).matches()) {
+            throw new InvalidConfigurationException(TENANT_ID, TENANT_ID + " '" + value + "' (from " + origin
+                    + ") is neither a directory id (a GUID) nor a domain such as contoso.onmicrosoft.com.");
+        }
+        return value;
+    }
+
+    static String clientId(String value, String origin) {
+        if (!GUID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(CLIENT_ID, CLIENT_ID + " '" + value + "' (from " + origin
+                    + ") is not an application (client) id: expected a GUID such as "
+                    + "00000000-0000-0000-0000-000000000000 (Entra ID > App registrations > Application (client) ID).");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    private static Path path(String key, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' is not a valid path: " + e.getReason()
+                    + ".", e);
+        }
+    }
+
+    /** Accepts ISO-8601 ({@code PT10M}) or a number with a unit: {@code 90s}, {@code 10m}, {@code 1h}. */
+    static Duration duration(String key, String value) {
+        Duration d;
+        try {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.startsWith("p")) {
+                d = Duration.parse(v.toUpperCase(Locale.ROOT));
+            } else if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("h")) {
+                d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(v));
+            }
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new InvalidConfigurationException(key, key + " '" + value
+                    + "' is not a duration: use seconds (600), a unit (90s, 10m, 1h) or ISO-8601 (PT10M).", e);
+        }
+        return positive(key, d);
+    }
+
+    static Duration positive(String key, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new InvalidConfigurationException(key, key + " must be positive but was " + d + ".");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.batchvault;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.HttpLogDetailLevel;
+import com.azure.core.http.policy.HttpLogOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.azure.identity.ClientCertificateCredentialBuilder;
+import com.azure.security.keyvault.secrets.SecretClient;
+import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import com.azure.security.keyvault.secrets.models.KeyVaultSecret;
+import dev.batchvault.spi.PoolCertificate;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads secrets from one vault through the Azure SDK (SecretClient on the JDK HTTP transport,
+ * authenticated by the pool certificate) and turns its failures into BatchVault's exceptions.
+ */
+final class VaultAccess {
+    private static final Set<String> PUBLIC_AUTHORITIES = Set.of("login.microsoftonline.com",
+            "login.chinacloudapi.cn", "login.microsoftonline.us");
+    private static final Pattern AADSTS = Pattern.compile("AADSTS\\d+");
+    private static final Pattern INNER_CODE = Pattern.compile("\"innererror\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"(\\w+)\"");
+    private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"(\\w+)\"");
+
+    private final Config config;
+    private final String vaultUrl;
+    private final SecretClient client;
+
+    VaultAccess(Config config, PoolCertificate certificate) {
+        this.config = config;
+        this.vaultUrl = config.vaultUrl.toString();
+        HttpClient http = httpClient(config);
+        // Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values.
+        HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
+        SecretClientBuilder builder = new SecretClientBuilder()
+                .vaultUrl(vaultUrl)
+                .credential(credential(config, certificate, http, noHttpLogs))
+                .httpClient(http)
+                .httpLogOptions(noHttpLogs)
+                .retryOptions(new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(3)
+                        .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(8))));
+        if (Config.isLoopback(config.vaultUrl)) {
+            // Only a vault on this machine (the emulator) may answer with a challenge for another host.
+            builder.disableChallengeResourceVerification();
+        }
+        this.client = builder.buildClient();
+    }
+
+    private static HttpClient httpClient(Config config) {
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        if (config.sslContext != null) {
+            jdk.sslContext(config.sslContext);
+        }
+        return new JdkHttpClientBuilder(jdk)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** A certificate credential built from a PKCS#12 made in memory; the key never touches disk. */
+    private static TokenCredential credential(Config config, PoolCertificate certificate, HttpClient http,
+            HttpLogOptions logOptions) {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String password = Base64.getEncoder().encodeToString(random);
+        byte[] pfx;
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("pool", certificate.privateKey(), password.toCharArray(),
+                    certificate.chain().toArray(new Certificate[0]));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            store.store(out, password.toCharArray());
+            pfx = out.toByteArray();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new CertificateUnusableException(CertificateUnusableException.Reason.CORRUPT, certificate.location(),
+                    "The private key of " + certificate.location() + " cannot be used for signing: " + e, e);
+        }
+        ClientCertificateCredentialBuilder builder = new ClientCertificateCredentialBuilder()
+                .tenantId(config.tenantId)
+                .clientId(config.clientId)
+                .pfxCertificate(new ByteArrayInputStream(pfx))
+                .clientCertificatePassword(password)
+                .authorityHost(config.authorityHost.toString())
+                .httpClient(http)
+                .httpLogOptions(logOptions);
+        if (!PUBLIC_AUTHORITIES.contains(config.authorityHost.getHost().toLowerCase(Locale.ROOT))) {
+            // MSAL would ask login.microsoftonline.com whether this host is an authority; it is not one it knows.
+            builder.disableInstanceDiscovery();
+        }
+        return builder.build();
+    }
+
+    Secret fetch(String name, String version) {
+        KeyVaultSecret secret;
+        try {
+            secret = client.getSecret(name, version);
+        } catch (RuntimeException e) {
+            throw translate(e, name, version);
+        }
+        Instant expiresOn = secret.getProperties().getExpiresOn() == null ? null
+                : secret.getProperties().getExpiresOn().toInstant();
+        return new Secret(secret.getName(), secret.getProperties().getVersion(), secret.getValue(),
+                secret.getProperties().getContentType(), expiresOn);
+    }
+
+    private BatchVaultException translate(RuntimeException e, String name, String version) {
+        String what = version == null ? "secret '" + name + "'" : "version " + version + " of secret '" + name + "'";
+        ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
+        if (auth != null && auth.getResponse() == null) {
+            // Raised by the credential: the token endpoint, not the vault, said no.
+            return authenticationFailure(e);
+        }
+        HttpResponseException response = find(e, HttpResponseException.class);
+        if (response != null && response.getResponse() != null) {
+            int status = response.getResponse().getStatusCode();
+            String body = String.valueOf(response.getMessage());
+            String code = firstGroup(CODE, body);
+            String inner = firstGroupOrNull(INNER_CODE, body);
+            if (status == 404) {
+                return new SecretNotFoundException(name, "The vault " + vaultUrl + " has no " + what + " (404 "
+                        + code + "). Check the name (it is case-insensitive, letters, digits and '-') and that it "
+                        + "was not deleted: az keyvault secret list --vault-name " + config.vaultName(), e);
+            }
+            if (status == 403 && "SecretDisabled".equals(inner)) {
+                return new SecretDisabledException(name, "The " + what + " in " + vaultUrl + " is disabled (403 "
+                        + "SecretDisabled). Enable it: az keyvault secret set-attributes --vault-name "
+                        + config.vaultName() + " --name " + name + " --enabled true", e);
+            }
+            if (status == 403) {
+                return new AccessDeniedException(config.clientId, vaultUrl, "The vault " + vaultUrl
+                        + " refused application (client id) " + config.clientId + " access to " + what + " (403 "
+                        + (inner == null ? code : code + "/" + inner) + "). Grant it get on secrets: az keyvault "
+                        + "set-policy --name " + config.vaultName() + " --spn " + config.clientId
+                        + " --secret-permissions get (or, on a vault that uses Azure RBAC, assign it the role "
+                        + "\"Key Vault Secrets User\" at the vault's scope).", e);
+            }
+            if (status == 401) {
+                return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
+                        + "to application " + config.clientId + " in tenant " + config.tenantId + " (401 " + code
+                        + "). Check that " + Config.TENANT_ID + " is the vault's tenant.", e);
+            }
+            if (status == 400) {
+                return new InvalidSecretNameException("The vault " + vaultUrl + " rejected the request for " + what
+                        + " (400 " + code + ").");
+            }
+            return new VaultUnavailableException("The vault " + vaultUrl + " failed to return " + what + " (HTTP "
+                    + status + " " + code + ") after retries. Try again later; check https://status.azure.com.", e);
+        }
+        if (String.valueOf(e.getMessage()).contains("does not match the requested domain")) {
+            return new InvalidConfigurationException(Config.VAULT_URL, "The host of " + Config.VAULT_URL + " "
+                    + vaultUrl + " answered with a challenge for another service's host, so no token was sent to it. "
+                    + "A Key Vault URL looks like https://<name>.vault.azure.net (or a sovereign cloud's vault "
+                    + "domain); check " + Config.VAULT_URL + " (from " + config.settings.origin(Config.VAULT_URL) + ").", e);
+        }
+        return new VaultUnavailableException("Cannot reach the vault " + vaultUrl + " for " + what + ": "
+                + describe(rootCause(e)) + ". Check the node's network (DNS, proxy, firewall, private endpoint) and "
+                + "the vault URL.", e);
+    }
+
+    private BatchVaultException authenticationFailure(RuntimeException e) {
+        String code = null;
+        for (Throwable t = e; t != null && code == null; t = t.getCause()) {
+            code = firstGroupOrNull(AADSTS, String.valueOf(t.getMessage()));
+        }
+        String who = "application " + config.clientId + " in tenant " + config.tenantId + " at "
+                + config.authorityHost;
+        if (code == null) {
+            Throwable root = rootCause(e);
+            if (root instanceof IOException || root instanceof TimeoutException) {
+                return new VaultUnavailableException("Cannot reach the token endpoint " + config.authorityHost
+                        + " for " + who + ": " + describe(root) + ". Check the node's network and "
+                        + Config.AUTHORITY_HOST + ".", e);
+            }
+            return new AuthenticationRefusedException(null, "Entra ID did not issue a token for " + who + ": "
+                    + describe(root) + ".", e);
+        }
+        String advice;
+        switch (code) {
+            case "AADSTS700027":
+                advice = "The certificate is not registered on the application, or its signature was refused. Register "
+                        + "it: az ad app credential reset --id " + config.clientId + " --cert @pool-cert.pem --append";
+                break;
+            case "AADSTS700016":
+                advice = "No application with client id " + config.clientId + " exists in tenant " + config.tenantId
+                        + ". Check " + Config.CLIENT_ID + " and " + Config.TENANT_ID + ".";
+                break;
+            case "AADSTS90002":
+                advice = "Tenant " + config.tenantId + " does not exist at " + config.authorityHost + ". Check "
+                        + Config.TENANT_ID + " (and " + Config.AUTHORITY_HOST + " for sovereign clouds).";
+                break;
+            case "AADSTS700024":
+                advice = "The client assertion was outside its valid time range: check the node's clock.";
+                break;
+            default:
+                advice = "See https://learn.microsoft.com/entra/identity-platform/reference-error-codes for " + code + ".";
+                break;
+        }
+        return new AuthenticationRefusedException(code, "Entra ID refused to issue a token for " + who + " (" + code
+                + "). " + advice, e);
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String describe(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static String firstGroup(Pattern p, String text) {
+        String found = firstGroupOrNull(p, text);
+        return found == null ? "no error code" : found;
+    }
+
+    private static String firstGroupOrNull(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        return m.groupCount() == 0 ? m.group() : m.group(1);
+    }
+}

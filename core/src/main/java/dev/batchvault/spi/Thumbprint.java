@@ -1,0 +1,114 @@
+package dev.batchvault.spi;
+
+import dev.batchvault.InvalidConfigurationException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+
+/**
+ * A certificate's SHA-1 thumbprint, the way Azure Batch and Windows name certificates: 40 hex
+ * digits, kept in upper case. Parsing forgives what copying from a certificate dialog or a portal
+ * adds (spaces, colons, lower case, invisible direction marks) and rejects everything else.
+ */
+public final class Thumbprint {
+    private final String hex;
+
+    private Thumbprint(String hex) {
+        this.hex = hex;
+    }
+
+    /**
+     * Parses a thumbprint as a user typed or pasted it.
+     *
+     * @param text the thumbprint; spaces, colons, hyphens and invisible characters are ignored
+     * @param setting the setting it came from, named in the error
+     * @return the thumbprint
+     * @throws InvalidConfigurationException if what remains is not 40 hex digits; the message says why
+     */
+    public static Thumbprint parse(String text, String setting) {
+        if (text == null) {
+            throw new InvalidConfigurationException(setting, setting + " == null");
+        }
+        StringBuilder digits = new StringBuilder(40);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isIgnorable(c)) {
+                continue;
+            }
+            if (Character.digit(c, 16) < 0) {
+                throw new InvalidConfigurationException(setting, String.format(Locale.ROOT,
+                        "%s is not a SHA-1 thumbprint: character '%s' (U+%04X) at position %d is not a hex digit; "
+                                + "expected 40 hex digits such as 3B1E...9A0C (spaces and colons are ignored)",
+                        setting, printable(c), (int) c, i + 1));
+            }
+            digits.append(Character.toUpperCase(c));
+        }
+        if (digits.length() != 40) {
+            throw new InvalidConfigurationException(setting, String.format(Locale.ROOT,
+                    "%s is not a SHA-1 thumbprint: it has %d hex digits after removing spaces, colons and "
+                            + "invisible characters; expected 40%s",
+                    setting, digits.length(), digits.length() == 64 ? " (this looks like a SHA-256 thumbprint; "
+                            + "Batch and Windows name certificates by SHA-1)" : ""));
+        }
+        return new Thumbprint(digits.toString());
+    }
+
+    /**
+     * @param certificate a certificate
+     * @return the SHA-1 thumbprint of its DER encoding
+     */
+    public static Thumbprint of(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded());
+            StringBuilder sb = new StringBuilder(40);
+            for (byte b : digest) {
+                sb.append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+            return new Thumbprint(sb.toString());
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException("cannot compute SHA-1 of a certificate", e);
+        }
+    }
+
+    /**
+     * @param certificate a certificate
+     * @return whether this is the certificate's thumbprint
+     */
+    public boolean matches(X509Certificate certificate) {
+        return equals(of(certificate));
+    }
+
+    /** @return the 40 hex digits in upper case */
+    public String hex() {
+        return hex;
+    }
+
+    private static boolean isIgnorable(char c) {
+        return c == ':' || c == '-' || Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || Character.getType(c) == Character.FORMAT // U+200E, U+200F, U+200B, U+FEFF, U+202A..E, U+2066..9
+                || Character.getType(c) == Character.CONTROL;
+    }
+
+    private static String printable(char c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? "?" : String.valueOf(c);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Thumbprint && ((Thumbprint) o).hex.equals(hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return hex.hashCode();
+    }
+
+    /** @return the 40 hex digits in upper case */
+    @Override
+    public String toString() {
+        return hex;
+    }
+}

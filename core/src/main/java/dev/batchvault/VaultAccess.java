@@ -8,11 +8,14 @@ import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
+import com.azure.core.http.policy.RequestRetryCondition;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
 import com.azure.security.keyvault.secrets.models.KeyVaultSecret;
+import com.microsoft.aad.msal4j.MsalException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.batchvault.spi.PoolCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +42,7 @@ final class VaultAccess {
             "login.chinacloudapi.cn", "login.microsoftonline.us");
     private static final Pattern AADSTS = Pattern.compile("AADSTS\\d+");
     private static final Pattern INNER_CODE = Pattern.compile("\"innererror\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"(\\w+)\"");
+    private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"(\\w+)\"");
 
     private final Config config;
@@ -57,7 +61,8 @@ final class VaultAccess {
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
                 .retryOptions(new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(3)
-                        .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(8))));
+                        .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(8)))
+                        .setShouldRetryCondition(VaultAccess::shouldRetry));
         if (Config.isLoopback(config.vaultUrl)) {
             // Only a vault on this machine (the emulator) may answer with a challenge for another host.
             builder.disableChallengeResourceVerification();
@@ -125,9 +130,7 @@ final class VaultAccess {
 
     private BatchVaultException translate(RuntimeException e, String name, String version) {
         String what = version == null ? "secret '" + name + "'" : "version " + version + " of secret '" + name + "'";
-        ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
-        if (auth != null && auth.getResponse() == null) {
-            // Raised by the credential: the token endpoint, not the vault, said no.
+        if (isCredentialFailure(e)) {
             return authenticationFailure(e);
         }
         HttpResponseException response = find(e, HttpResponseException.class);
@@ -157,14 +160,11 @@ final class VaultAccess {
             if (status == 401) {
                 return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
                         + "to application " + config.clientId + " in tenant " + config.tenantId + " (401 " + code
-                        + "). Check that " + Config.TENANT_ID + " is the vault's tenant.", e);
+                        + ": " + firstGroup(MESSAGE, body) + "). Check that " + Config.TENANT_ID + " is the vault's tenant.", e);
             }
-            if (status == 400) {
-                return new InvalidSecretNameException("The vault " + vaultUrl + " rejected the request for " + what
-                        + " (400 " + code + ").");
-            }
-            return new VaultUnavailableException("The vault " + vaultUrl + " failed to return " + what + " (HTTP "
-                    + status + " " + code + ") after retries. Try again later; check https://status.azure.com.", e);
+            return new VaultUnavailableException("The vault " + vaultUrl + " answered HTTP " + status + " (" + code
+                    + ": " + firstGroup(MESSAGE, body) + ") for " + what + (status >= 500 || status == 429
+                    ? " after retries. Try again later; check https://status.azure.com." : "."), e);
         }
         if (String.valueOf(e.getMessage()).contains("does not match the requested domain")) {
             return new InvalidConfigurationException(Config.VAULT_URL, "The host of " + Config.VAULT_URL + " "
@@ -217,6 +217,29 @@ final class VaultAccess {
         }
         return new AuthenticationRefusedException(code, "Entra ID refused to issue a token for " + who + " (" + code
                 + "). " + advice, e);
+    }
+
+    /** Raised by the credential (the token endpoint, not the vault): MSAL's errors, or azure-identity's. */
+    private static boolean isCredentialFailure(Throwable e) {
+        ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
+        return (auth != null && auth.getResponse() == null) || find(e, MsalException.class) != null;
+    }
+
+    /**
+     * azure-core's default conditions, except that Entra ID refusing the certificate or the
+     * application (a 4xx other than 429 from the token endpoint) is final: retrying cannot help.
+     */
+    private static boolean shouldRetry(RequestRetryCondition condition) {
+        if (condition.getResponse() != null) {
+            int status = condition.getResponse().getStatusCode();
+            return status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
+        }
+        MsalServiceException refused = find(condition.getThrowable(), MsalServiceException.class);
+        if (refused != null) {
+            Integer status = refused.statusCode();
+            return status == null || status == 429 || status >= 500;
+        }
+        return find(condition.getThrowable(), Exception.class) != null;
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -1,0 +1,131 @@
+package dev.batchvault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+    private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    private static final String CLIENT = "0b5c1c8a-4c5a-4b8e-9f57-1b9f5d7d3e21";
+    private static final String THUMBPRINT = "3B1EFD3A66EA28B16697394703A72CA340A05BD5";
+
+    private static Map<String, String> complete() {
+        Map<String, String> m = new HashMap<>();
+        m.put("vault-url", "https://myvault.vault.azure.net");
+        m.put("tenant-id", TENANT);
+        m.put("client-id", CLIENT);
+        m.put("certificate-thumbprint", THUMBPRINT);
+        return m;
+    }
+
+    @Test
+    void builderBeatsSystemPropertiesWhichBeatTheEnvironment() {
+        Properties props = new Properties();
+        props.setProperty("batchvault.vault-url", "https://fromprops.vault.azure.net");
+        props.setProperty("batchvault.cache-ttl", "90s");
+        Map<String, String> env = new HashMap<>(Map.of(
+                "BATCHVAULT_VAULT_URL", "https://fromenv.vault.azure.net",
+                "BATCHVAULT_TENANT_ID", TENANT,
+                "BATCHVAULT_CLIENT_ID", CLIENT,
+                "BATCHVAULT_CERTIFICATE_THUMBPRINT", "3b:1e:fd:3a:66:ea:28:b1:66:97:39:47:03:a7:2c:a3:40:a0:5b:d5",
+                "BATCHVAULT_CACHE_TTL", "5m"));
+
+        Config fromEnv = Config.resolve(new Settings(Map.of(), new Properties(), env), null);
+        assertThat(fromEnv.vaultUrl).hasToString("https://fromenv.vault.azure.net");
+        assertThat(fromEnv.thumbprint.hex()).isEqualTo(THUMBPRINT);
+        assertThat(fromEnv.cacheTtl).isEqualTo(Duration.ofMinutes(5));
+        assertThat(fromEnv.authorityHost).hasToString("https://login.microsoftonline.com");
+
+        Config fromProps = Config.resolve(new Settings(Map.of(), props, env), null);
+        assertThat(fromProps.vaultUrl).hasToString("https://fromprops.vault.azure.net");
+        assertThat(fromProps.cacheTtl).isEqualTo(Duration.ofSeconds(90));
+
+        Config fromBuilder = Config.resolve(new Settings(Map.of("vault-url", "https://frombuilder.vault.azure.net/"),
+                props, env), null);
+        assertThat(fromBuilder.vaultUrl).hasToString("https://frombuilder.vault.azure.net");
+        assertThat(fromBuilder.vaultName()).isEqualTo("frombuilder");
+    }
+
+    @Test
+    void blankValuesCountAsUnset() {
+        Map<String, String> env = new HashMap<>(Map.of("BATCHVAULT_VAULT_URL", "https://fromenv.vault.azure.net"));
+        Properties props = new Properties();
+        props.setProperty("batchvault.vault-url", "  ");
+        assertThat(new Settings(Map.of(), props, env).get("vault-url")).hasValue("https://fromenv.vault.azure.net");
+    }
+
+    @Test
+    void missingSettingsNameEveryWayToSetThem() {
+        Map<String, String> m = complete();
+        m.remove("vault-url");
+        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("vault-url is not set")
+                .hasMessageContaining("system property batchvault.vault-url or environment variable BATCHVAULT_VAULT_URL")
+                .extracting(e -> ((InvalidConfigurationException) e).setting()).isEqualTo("vault-url");
+
+        Map<String, String> noCertificate = complete();
+        noCertificate.remove("certificate-thumbprint");
+        assertThatThrownBy(() -> Config.resolve(new Settings(noCertificate, new Properties(), Map.of()), null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("No certificate is configured")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_THUMBPRINT")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_PATH");
+    }
+
+    @Test
+    void vaultUrlMustBeAbsoluteHttpsWithoutAPath() {
+        assertThatThrownBy(() -> Config.httpsUrl("vault-url", "http://myvault.vault.azure.net", "environment variable X"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("vault-url 'http://myvault.vault.azure.net' (from environment variable X) uses http; it must use https");
+        assertThatThrownBy(() -> Config.httpsUrl("vault-url", "myvault.vault.azure.net", "the builder"))
+                .hasMessageContaining("is not an absolute URL");
+        assertThatThrownBy(() -> Config.httpsUrl("vault-url", "https://myvault.vault.azure.net/secrets/x", "the builder"))
+                .hasMessageContaining("has a path (/secrets/x)");
+        assertThatThrownBy(() -> Config.httpsUrl("vault-url", "https://myvault.vault.azure.net?x=1", "the builder"))
+                .hasMessageContaining("has a query");
+        assertThatThrownBy(() -> Config.httpsUrl("vault-url", "https://bad host", "the builder"))
+                .hasMessageContaining("is not a URL");
+        assertThat(Config.httpsUrl("vault-url", "https://myvault.vault.azure.net:443/", "the builder"))
+                .hasToString("https://myvault.vault.azure.net:443");
+    }
+
+    @Test
+    void idsAreChecked() {
+        assertThatThrownBy(() -> Config.clientId("my-app", "the builder"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("client-id 'my-app' (from the builder) is not an application (client) id");
+        assertThatThrownBy(() -> Config.tenantId("not a tenant", "the builder"))
+                .hasMessageContaining("tenant-id 'not a tenant' (from the builder) is neither a directory id");
+        assertThat(Config.tenantId("contoso.onmicrosoft.com", "x")).isEqualTo("contoso.onmicrosoft.com");
+        assertThat(Config.clientId(CLIENT.toUpperCase(), "x")).isEqualTo(CLIENT);
+    }
+
+    @Test
+    void durations() {
+        assertThat(Config.duration("cache-ttl", "600")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Config.duration("cache-ttl", "PT1H")).isEqualTo(Duration.ofHours(1));
+        assertThat(Config.duration("cache-ttl", "1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Config.duration("cache-ttl", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> Config.duration("cache-ttl", "ten minutes"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("cache-ttl 'ten minutes' is not a duration");
+        assertThatThrownBy(() -> Config.duration("cache-ttl", "0"))
+                .hasMessageContaining("cache-ttl must be positive");
+    }
+
+    @Test
+    void onlyLoopbackHostsRelaxChallengeVerification() {
+        assertThat(Config.isLoopback(java.net.URI.create("https://localhost:8443"))).isTrue();
+        assertThat(Config.isLoopback(java.net.URI.create("https://127.0.0.1:8443"))).isTrue();
+        assertThat(Config.isLoopback(java.net.URI.create("https://[::1]:8443"))).isTrue();
+        assertThat(Config.isLoopback(java.net.URI.create("https://127.0.0.2:8443"))).isFalse();
+        assertThat(Config.isLoopback(java.net.URI.create("https://localhost.evil.example"))).isFalse();
+        assertThat(Config.isLoopback(java.net.URI.create("https://myvault.vault.azure.net"))).isFalse();
+    }
+}

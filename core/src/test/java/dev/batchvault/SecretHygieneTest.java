@@ -1,0 +1,111 @@
+package dev.batchvault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.OutputStreamAppender;
+import dev.batchvault.emulator.SecretAttributes;
+import dev.batchvault.emulator.SelfSignedCertificate;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A canary value in the vault, every path run with all loggers (ours, azure-core, azure-identity,
+ * MSAL) at TRACE: the canary must appear in no log line, no exception text and no toString.
+ */
+class SecretHygieneTest {
+    private static final String CANARY = "canary-" + UUID.randomUUID();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theCanaryAppearsNowhere() throws Exception {
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Level previous = root.getLevel();
+        OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new OutputStreamAppender<>();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%level %logger %msg %mdc %ex%n");
+        encoder.start();
+        appender.setContext(context);
+        appender.setEncoder(encoder);
+        appender.setOutputStream(logs);
+        appender.start();
+        root.addAppender(appender);
+        root.setLevel(Level.TRACE);
+
+        List<Object> seen = new ArrayList<>();
+        try (Fixture fixture = new Fixture(dir)) {
+            fixture.vault.setSecret("batchAdminPass", CANARY, SecretAttributes.defaults().contentType("text/plain"));
+            String pinned = fixture.vault.setSecret("pinned", CANARY);
+            fixture.vault.setSecret("disabled", CANARY, SecretAttributes.defaults().enabled(false));
+
+            try (BatchVault vault = fixture.builder().build()) {
+                Secret secret = vault.get("batchAdminPass");
+                assertThat(secret.value()).isEqualTo(CANARY);
+                seen.add(secret);
+                seen.add(vault.get("batchAdminPass"));
+                seen.add(vault.get("pinned", pinned));
+                seen.add(vault);
+                seen.add(attempt(() -> vault.get("disabled")));
+                seen.add(attempt(() -> vault.get("missing")));
+                seen.add(attempt(() -> vault.get("bad_name")));
+            }
+            String stranger = UUID.randomUUID().toString();
+            fixture.emulator.tenant(Fixture.TENANT).application(stranger)
+                    .registerCertificate(fixture.certificate.certificate());
+            try (BatchVault denied = fixture.builder().clientId(stranger).build()) {
+                seen.add(attempt(() -> denied.get("batchAdminPass")));
+            }
+            Path other = SelfSignedCertificate.create("CN=other").writePem(dir.resolve("other.pem"));
+            try (BatchVault refused = fixture.builder().certificatePath(other).build()) {
+                seen.add(attempt(() -> refused.get("batchAdminPass")));
+            }
+            try (BatchVault impostor = fixture.builder().vaultUrl("https://127.0.0.2:" + fixture.vault.port()).build()) {
+                seen.add(attempt(() -> impostor.get("batchAdminPass")));
+            }
+        } finally {
+            root.detachAppender(appender);
+            root.setLevel(previous);
+            appender.stop();
+        }
+
+        String logText = logs.toString(StandardCharsets.UTF_8);
+        assertThat(logText).as("TRACE logging ran").isNotEmpty();
+        assertThat(logText).doesNotContain(CANARY);
+        assertThat(seen).hasSize(10);
+        for (Object o : seen) {
+            assertThat(String.valueOf(o)).doesNotContain(CANARY);
+            if (o instanceof Throwable) {
+                assertThat(o).isInstanceOf(BatchVaultException.class);
+                StringWriter trace = new StringWriter();
+                ((Throwable) o).printStackTrace(new PrintWriter(trace));
+                assertThat(trace.toString()).doesNotContain(CANARY);
+            }
+        }
+    }
+
+    private static Throwable attempt(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("expected a failure");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.batchvault.examples;
+
+import dev.batchvault.emulator.Application;
+import dev.batchvault.emulator.AzureEmulator;
+import dev.batchvault.emulator.SelfSignedCertificate;
+import dev.batchvault.emulator.Vault;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The end-to-end demo: everything an administrator and Azure Batch do, against the local emulator,
+ * then the task itself in a JVM of its own, configured only by environment variables as a pool
+ * would configure it.
+ */
+public final class Demo {
+    private Demo() {
+    }
+
+    /**
+     * Runs the demo and exits with the task's exit code.
+     *
+     * @param args unused
+     * @throws Exception if the demo itself fails
+     */
+    public static void main(String[] args) throws Exception {
+        int code = run();
+        System.exit(code);
+    }
+
+    static int run() throws Exception {
+        Path work = Files.createTempDirectory("batchvault-demo");
+        try (AzureEmulator azure = AzureEmulator.start()) {
+            String tenantId = UUID.randomUUID().toString();
+            String clientId = UUID.randomUUID().toString();
+            step(1, "Started the Azure emulator: Entra ID at " + azure.authorityHost());
+
+            SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=batchvault-demo-pool");
+            step(2, "Created a self-signed pool certificate, thumbprint " + certificate.thumbprint());
+
+            Application app = azure.tenant(tenantId).application(clientId).registerCertificate(certificate.certificate());
+            step(3, "Registered it on application " + clientId + " (service principal " + app.principalObjectId()
+                    + ") in tenant " + tenantId);
+
+            Vault vault = azure.createVault("demovault", tenantId);
+            String password = generatedPassword();
+            String version = vault.setSecret("batchAdminPass", password);
+            step(4, "Stored secret batchAdminPass (version " + version + ") in vault " + vault.url());
+
+            vault.grant(app.principalObjectId(), "get");
+            step(5, "Granted the service principal 'get' on secrets");
+
+            // Azure Batch (legacy certificate path) writes the PFX and its password into the task's
+            // certificate directory as sha1-<thumbprint>.pfx and sha1-<thumbprint>.pfx.pw.
+            Path certs = Files.createDirectories(work.resolve("certs"));
+            String tp = certificate.thumbprint().toLowerCase();
+            char[] pfxPassword = generatedPassword().toCharArray();
+            Path pfx = certificate.writePfx(certs.resolve("sha1-" + tp + ".pfx"), pfxPassword);
+            Path pw = Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword),
+                    StandardCharsets.UTF_8);
+            step(6, "Put the certificate on the node as Batch does: " + pfx.getFileName() + " + " + pw.getFileName());
+
+            Map<String, String> env = Map.of(
+                    "BATCHVAULT_VAULT_URL", vault.url(),
+                    "BATCHVAULT_TENANT_ID", tenantId,
+                    "BATCHVAULT_CLIENT_ID", clientId,
+                    "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
+                    "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint(),
+                    "BATCHVAULT_CERTIFICATE_PATH", pfx.toString(),
+                    "BATCHVAULT_CERTIFICATE_PASSWORD_FILE", pw.toString());
+            step(7, "Running the task in a new JVM with only these settings:");
+            env.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> System.out.println("      " + e.getKey() + "=" + e.getValue()));
+
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
+            command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(BatchTask.class.getName());
+            ProcessBuilder task = new ProcessBuilder(command).inheritIO();
+            task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_"));
+            task.environment().putAll(env);
+            int exit = task.start().waitFor();
+
+            System.out.println();
+            if (exit == 0) {
+                step(8, "The task read the secret through certificate authentication: " + azure.tokensIssued()
+                        + " token issued, " + vault.requests() + " vault requests (the first one is Key Vault's "
+                        + "401 challenge).");
+            } else {
+                step(8, "The task failed with exit code " + exit);
+            }
+            return exit;
+        } finally {
+            deleteTree(work.toFile());
+        }
+    }
+
+    private static void step(int n, String text) {
+        System.out.println("[" + n + "] " + text);
+    }
+
+    private static String generatedPassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void deleteTree(File f) {
+        File[] children = f.listFiles();
+        if (children != null) {
+            for (File c : children) {
+                deleteTree(c);
+            }
+        }
+        f.delete();
+    }
+}

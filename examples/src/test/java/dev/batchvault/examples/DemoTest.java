@@ -1,0 +1,19 @@
+package dev.batchvault.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The README's demo, end to end: the task in its own JVM reads the secret from the emulator. */
+class DemoTest {
+    @Test
+    void theDemoTaskReadsItsSecret() throws Exception {
+        assertThat(Demo.run()).isZero();
+    }
+
+    @Test
+    void maskingShowsTwoCharactersAtMost() {
+        assertThat(BatchTask.mask("abc")).isEqualTo("****");
+        assertThat(BatchTask.mask("hunter22")).isEqualTo("hu******");
+    }
+}

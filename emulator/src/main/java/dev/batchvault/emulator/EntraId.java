@@ -60,6 +60,10 @@ final class EntraId implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
+            if (requestId != null) {
+                exchange.getResponseHeaders().set("client-request-id", requestId);
+            }
             int status;
             Matcher token = TOKEN_PATH.matcher(path);
             Matcher metadata = METADATA_PATH.matcher(path);

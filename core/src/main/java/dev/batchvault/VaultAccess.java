@@ -4,6 +4,13 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
@@ -32,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import reactor.core.publisher.Mono;
 
 /**
  * Reads secrets from one vault through the Azure SDK (SecretClient on the JDK HTTP transport,
@@ -44,6 +52,30 @@ final class VaultAccess {
     private static final Pattern INNER_CODE = Pattern.compile("\"innererror\"\\s*:\\s*\\{\\s*\"code\"\\s*:\\s*\"(\\w+)\"");
     private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"(\\w+)\"");
+
+    /**
+     * java.net.http sets Content-Length itself and refuses it from callers; azure-core's JDK transport
+     * logs a WARN each time a request carries one (Key Vault's challenge request does). Dropping it
+     * just before the transport keeps task logs clean.
+     */
+    private static final HttpPipelinePolicy DROP_CONTENT_LENGTH = new HttpPipelinePolicy() {
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
+            return next.process();
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
+            return next.processSync();
+        }
+
+        @Override
+        public HttpPipelinePosition getPipelinePosition() {
+            return HttpPipelinePosition.PER_RETRY;
+        }
+    };
 
     private final Config config;
     private final String vaultUrl;
@@ -60,6 +92,7 @@ final class VaultAccess {
                 .credential(credential(config, certificate, http, noHttpLogs))
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
+                .addPolicy(DROP_CONTENT_LENGTH)
                 .retryOptions(new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(3)
                         .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(8)))
                         .setShouldRetryCondition(VaultAccess::shouldRetry));
@@ -107,7 +140,8 @@ final class VaultAccess {
                 .clientCertificatePassword(password)
                 .authorityHost(config.authorityHost.toString())
                 .httpClient(http)
-                .httpLogOptions(logOptions);
+                .httpLogOptions(logOptions)
+                .addPolicy(DROP_CONTENT_LENGTH);
         if (!PUBLIC_AUTHORITIES.contains(config.authorityHost.getHost().toLowerCase(Locale.ROOT))) {
             // MSAL would ask login.microsoftonline.com whether this host is an authority; it is not one it knows.
             builder.disableInstanceDiscovery();

@@ -195,6 +195,31 @@ public final class CertificateFiles {
         return checked(chain, key, location);
     }
 
+    /**
+     * The thumbprints of the certificates in PEM text, without parsing them: enough to decide
+     * whether a file can hold the certificate wanted before reading its key.
+     *
+     * @param content file content
+     * @return the SHA-1 thumbprint of each CERTIFICATE block, in file order; empty when none
+     */
+    public static List<Thumbprint> thumbprintsInPem(byte[] content) {
+        if (!looksLikePem(content)) {
+            return List.of();
+        }
+        List<Thumbprint> found = new ArrayList<>();
+        Matcher m = PEM_BLOCK.matcher(new String(content, StandardCharsets.US_ASCII));
+        while (m.find()) {
+            if (m.group(1).equals("CERTIFICATE")) {
+                try {
+                    found.add(Thumbprint.ofDer(Base64.getMimeDecoder().decode(m.group(2))));
+                } catch (IllegalArgumentException e) {
+                    // not base64: the full parse reports it if this file is chosen
+                }
+            }
+        }
+        return found;
+    }
+
     private static PoolCertificate checked(List<X509Certificate> chain, PrivateKey key, String location) {
         X509Certificate cert = chain.get(0);
         if (!keyMatches(key, cert)) {

@@ -61,15 +61,23 @@ public final class Thumbprint {
      */
     public static Thumbprint of(X509Certificate certificate) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded());
+            return ofDer(certificate.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode a certificate", e);
+        }
+    }
+
+    static Thumbprint ofDer(byte[] der) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(der);
             StringBuilder sb = new StringBuilder(40);
             for (byte b : digest) {
                 sb.append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
                         .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
             }
             return new Thumbprint(sb.toString());
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException("cannot compute SHA-1 of a certificate", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
         }
     }
 

@@ -67,15 +67,16 @@ public final class Demo {
                     StandardCharsets.UTF_8);
             step(6, "Put the certificate on the node as Batch does: " + pfx.getFileName() + " + " + pw.getFileName());
 
+            // No path and no password in the task's settings: only the thumbprint. The Batch
+            // certificate directory source (linux-store) finds the files.
             Map<String, String> env = Map.of(
+                    "AZ_BATCH_CERTIFICATES_DIR", certs.toString(),
                     "BATCHVAULT_VAULT_URL", vault.url(),
                     "BATCHVAULT_TENANT_ID", tenantId,
                     "BATCHVAULT_CLIENT_ID", clientId,
                     "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
-                    "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint(),
-                    "BATCHVAULT_CERTIFICATE_PATH", pfx.toString(),
-                    "BATCHVAULT_CERTIFICATE_PASSWORD_FILE", pw.toString());
-            step(7, "Running the task in a new JVM with only these settings:");
+                    "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint());
+            step(7, "Running the task in a new JVM with only these settings (AZ_BATCH_CERTIFICATES_DIR is Batch's):");
             env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> System.out.println("      " + e.getKey() + "=" + e.getValue()));
 

@@ -1,13 +1,9 @@
 package dev.batchvault;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.batchvault.spi.PoolCertificate;
 import dev.batchvault.spi.Thumbprint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * for every task. For explicit configuration use {@link #builder()}; what the builder sets wins over
  * system properties, which win over the environment.
  *
- * <p>Values are cached (10 minutes by default, never past the secret's own expiry). Every failure is
+ * <p>Values are cached: 10 minutes by default (with jitter), refreshed in the background before they
+ * go stale, served stale for up to an hour when the vault is unavailable, never past the secret's
+ * own expiry; see {@link Builder}. Every failure is
  * a {@link BatchVaultException} subtype whose message says what to do. Secret values never appear in
  * logs, messages or {@code toString}.
  */
@@ -37,18 +35,12 @@ public final class BatchVault implements AutoCloseable {
     private static volatile BatchVault defaultInstance;
 
     private final Config config;
-    private final LoadingCache<Object, Secret> cache;
+    private final SecretCache cache;
     private volatile boolean closed;
 
-    private BatchVault(Config config, VaultAccess vault) {
+    private BatchVault(Config config, VaultAccess vault, TimeSource time) {
         this.config = config;
-        Duration ttl = config.cacheTtl;
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(1_000)
-                .expireAfter(new SecretExpiry(ttl))
-                .build(key -> key instanceof String
-                        ? vault.fetch((String) key, null)
-                        : vault.fetch(((Pinned) key).name, ((Pinned) key).version));
+        this.cache = new SecretCache(config, vault::fetch, time);
     }
 
     /**
@@ -136,14 +128,43 @@ public final class BatchVault implements AutoCloseable {
         checkName(name);
         checkVersion(version);
         checkOpen();
-        return cache.get(new Pinned(name, version));
+        return cache.get(new SecretCache.Pinned(name, version));
+    }
+
+    /**
+     * Fetches the latest version now, whatever the cache holds, and caches it.
+     *
+     * @param name the secret's name
+     * @return the secret as the vault has it now
+     * @throws BatchVaultException (a subtype) as {@link #get(String)} does
+     */
+    public Secret refresh(String name) {
+        checkName(name);
+        checkOpen();
+        return cache.refresh(name);
+    }
+
+    /**
+     * Forgets what is cached for a secret (the latest and any pinned versions); the next call asks
+     * the vault.
+     *
+     * @param name the secret's name
+     */
+    public void invalidate(String name) {
+        checkName(name);
+        cache.invalidate(name);
+    }
+
+    /** @return what the cache has done so far: hits, misses, loads, load failures, stale serves */
+    public CacheStats cacheStats() {
+        return cache.stats();
     }
 
     /** Drops every cached value; later calls fail with {@link IllegalStateException}. */
     @Override
     public void close() {
         closed = true;
-        cache.invalidateAll();
+        cache.close();
         synchronized (DEFAULT_LOCK) {
             if (defaultInstance == this) {
                 defaultInstance = null;
@@ -192,56 +213,6 @@ public final class BatchVault implements AutoCloseable {
         }
     }
 
-    /** The cache key of a pinned version. */
-    private static final class Pinned {
-        final String name;
-        final String version;
-
-        Pinned(String name, String version) {
-            this.name = name;
-            this.version = version;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Pinned && ((Pinned) o).name.equals(name) && ((Pinned) o).version.equals(version);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + version.hashCode();
-        }
-    }
-
-    /** Latest values live for the TTL; pinned versions until evicted; neither past the secret's exp. */
-    private static final class SecretExpiry implements Expiry<Object, Secret> {
-        private final long ttlNanos;
-
-        SecretExpiry(Duration ttl) {
-            this.ttlNanos = ttl.toNanos();
-        }
-
-        @Override
-        public long expireAfterCreate(Object key, Secret secret, long currentTime) {
-            long lifetime = key instanceof String ? ttlNanos : Long.MAX_VALUE;
-            if (secret.expiresOn().isPresent()) {
-                long untilExp = Duration.between(Instant.now(), secret.expiresOn().get()).toNanos();
-                lifetime = Math.max(0, Math.min(lifetime, untilExp));
-            }
-            return lifetime;
-        }
-
-        @Override
-        public long expireAfterUpdate(Object key, Secret secret, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, secret, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(Object key, Secret secret, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
-    }
-
     /**
      * Configures a {@link BatchVault}. Each setter checks its value at once; {@link #build()} fills
      * what was not set from system properties ({@code batchvault.<key>}) and the environment
@@ -250,6 +221,7 @@ public final class BatchVault implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> explicit = new HashMap<>();
         private SSLContext sslContext;
+        private TimeSource time = TimeSource.SYSTEM;
 
         private Builder() {
         }
@@ -340,6 +312,101 @@ public final class BatchVault implements AutoCloseable {
         }
 
         /**
+         * @param jitter how much each TTL varies at random, as a fraction: 0.1 (the default) makes
+         *     10 minutes anything from 9 to 11, so a pool's nodes do not all refresh at once
+         * @return this builder
+         * @throws InvalidConfigurationException unless 0 &lt;= jitter &lt;= 0.5
+         */
+        public Builder cacheJitter(double jitter) {
+            explicit.put(Config.CACHE_JITTER, String.valueOf(Config.fraction(Config.CACHE_JITTER, jitter, 0, 0.5)));
+            return this;
+        }
+
+        /**
+         * @param fraction the point of the TTL from which a hit also starts a background refresh;
+         *     0.8 by default, 1 for never
+         * @return this builder
+         * @throws InvalidConfigurationException unless 0.1 &lt;= fraction &lt;= 1
+         */
+        public Builder cacheRefreshAhead(double fraction) {
+            explicit.put(Config.CACHE_REFRESH_AHEAD, String.valueOf(Config.fraction(Config.CACHE_REFRESH_AHEAD,
+                    fraction, 0.1, 1)));
+            return this;
+        }
+
+        /**
+         * @param maxStaleness how long past its TTL the last good value may be served while the vault
+         *     is unavailable; 1 hour by default, zero for never
+         * @return this builder
+         * @throws InvalidConfigurationException if it is negative
+         */
+        public Builder cacheMaxStaleness(Duration maxStaleness) {
+            Objects.requireNonNull(maxStaleness, "maxStaleness == null");
+            explicit.put(Config.CACHE_MAX_STALENESS, Config.notNegative(Config.CACHE_MAX_STALENESS, maxStaleness).toString());
+            return this;
+        }
+
+        /**
+         * @param ttl how long a "not found" answer is remembered; 30 seconds by default, zero for never
+         * @return this builder
+         * @throws InvalidConfigurationException if it is negative
+         */
+        public Builder cacheNegativeTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl == null");
+            explicit.put(Config.CACHE_NEGATIVE_TTL, Config.notNegative(Config.CACHE_NEGATIVE_TTL, ttl).toString());
+            return this;
+        }
+
+        /**
+         * @param size how many secrets (and pinned versions) the cache holds at most; 1,000 by default
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not positive
+         */
+        public Builder cacheMaxSize(long size) {
+            explicit.put(Config.CACHE_MAX_SIZE, String.valueOf(Config.count(Config.CACHE_MAX_SIZE, size)));
+            return this;
+        }
+
+        /**
+         * @param deadline how long one call may spend on retries (throttling, server errors, timeouts)
+         *     before it fails with {@link VaultUnavailableException}; 30 seconds by default
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not positive
+         */
+        public Builder callDeadline(Duration deadline) {
+            Objects.requireNonNull(deadline, "deadline == null");
+            explicit.put(Config.CALL_DEADLINE, Config.positive(Config.CALL_DEADLINE, deadline).toString());
+            return this;
+        }
+
+        /**
+         * @param timeout how long one request may wait for connection and answer; 10 seconds by default
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not positive
+         */
+        public Builder requestTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout == null");
+            explicit.put(Config.REQUEST_TIMEOUT, Config.positive(Config.REQUEST_TIMEOUT, timeout).toString());
+            return this;
+        }
+
+        /**
+         * @param max how many requests this process sends to one vault at once; 8 by default
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not positive
+         */
+        public Builder maxConcurrentRequests(int max) {
+            explicit.put(Config.MAX_CONCURRENT_REQUESTS, String.valueOf(Config.count(Config.MAX_CONCURRENT_REQUESTS, max)));
+            return this;
+        }
+
+        /** For tests: the cache's clocks. */
+        Builder timeSource(TimeSource time) {
+            this.time = Objects.requireNonNull(time, "time == null");
+            return this;
+        }
+
+        /**
          * @param sslContext TLS settings for the vault and Entra ID connections, for instance to
          *     trust a private CA; the JVM's default otherwise
          * @return this builder
@@ -362,7 +429,7 @@ public final class BatchVault implements AutoCloseable {
             PoolCertificate certificate = CertificateLocator.withInstalledSources().locate(config);
             LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {}", config.vaultUrl,
                     config.clientId, config.tenantId, certificate.thumbprint());
-            return new BatchVault(config, new VaultAccess(config, certificate));
+            return new BatchVault(config, new VaultAccess(config, certificate), time);
         }
     }
 }

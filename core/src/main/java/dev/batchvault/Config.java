@@ -22,9 +22,25 @@ final class Config {
     static final String CERTIFICATE_PASSWORD_FILE = "certificate-password-file";
     static final String AUTHORITY_HOST = "authority-host";
     static final String CACHE_TTL = "cache-ttl";
+    static final String CACHE_JITTER = "cache-jitter";
+    static final String CACHE_REFRESH_AHEAD = "cache-refresh-ahead";
+    static final String CACHE_MAX_STALENESS = "cache-max-staleness";
+    static final String CACHE_NEGATIVE_TTL = "cache-negative-ttl";
+    static final String CACHE_MAX_SIZE = "cache-max-size";
+    static final String CALL_DEADLINE = "call-deadline";
+    static final String REQUEST_TIMEOUT = "request-timeout";
+    static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
 
     static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
     static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(10);
+    static final double DEFAULT_CACHE_JITTER = 0.1;
+    static final double DEFAULT_CACHE_REFRESH_AHEAD = 0.8;
+    static final Duration DEFAULT_CACHE_MAX_STALENESS = Duration.ofHours(1);
+    static final Duration DEFAULT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(30);
+    static final long DEFAULT_CACHE_MAX_SIZE = 1_000;
+    static final Duration DEFAULT_CALL_DEADLINE = Duration.ofSeconds(30);
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 8;
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -39,6 +55,14 @@ final class Config {
     final Path certificatePasswordFile;
     final URI authorityHost;
     final Duration cacheTtl;
+    final double cacheJitter;
+    final double cacheRefreshAhead;
+    final Duration cacheMaxStaleness;
+    final Duration cacheNegativeTtl;
+    final long cacheMaxSize;
+    final Duration callDeadline;
+    final Duration requestTimeout;
+    final int maxConcurrentRequests;
     final SSLContext sslContext;
     final Settings settings;
 
@@ -56,7 +80,21 @@ final class Config {
                 .orElse(null);
         this.authorityHost = s.get(AUTHORITY_HOST).map(a -> httpsUrl(AUTHORITY_HOST, a, s.origin(AUTHORITY_HOST)))
                 .orElse(DEFAULT_AUTHORITY_HOST);
-        this.cacheTtl = s.get(CACHE_TTL).map(t -> duration(CACHE_TTL, t)).orElse(DEFAULT_CACHE_TTL);
+        this.cacheTtl = s.get(CACHE_TTL).map(t -> positive(CACHE_TTL, duration(CACHE_TTL, t))).orElse(DEFAULT_CACHE_TTL);
+        this.cacheJitter = s.get(CACHE_JITTER).map(v -> fraction(CACHE_JITTER, v, 0, 0.5)).orElse(DEFAULT_CACHE_JITTER);
+        this.cacheRefreshAhead = s.get(CACHE_REFRESH_AHEAD).map(v -> fraction(CACHE_REFRESH_AHEAD, v, 0.1, 1))
+                .orElse(DEFAULT_CACHE_REFRESH_AHEAD);
+        this.cacheMaxStaleness = s.get(CACHE_MAX_STALENESS).map(t -> duration(CACHE_MAX_STALENESS, t))
+                .orElse(DEFAULT_CACHE_MAX_STALENESS);
+        this.cacheNegativeTtl = s.get(CACHE_NEGATIVE_TTL).map(t -> duration(CACHE_NEGATIVE_TTL, t))
+                .orElse(DEFAULT_CACHE_NEGATIVE_TTL);
+        this.cacheMaxSize = s.get(CACHE_MAX_SIZE).map(v -> count(CACHE_MAX_SIZE, v)).orElse(DEFAULT_CACHE_MAX_SIZE);
+        this.callDeadline = s.get(CALL_DEADLINE).map(t -> positive(CALL_DEADLINE, duration(CALL_DEADLINE, t)))
+                .orElse(DEFAULT_CALL_DEADLINE);
+        this.requestTimeout = s.get(REQUEST_TIMEOUT).map(t -> positive(REQUEST_TIMEOUT, duration(REQUEST_TIMEOUT, t)))
+                .orElse(DEFAULT_REQUEST_TIMEOUT);
+        this.maxConcurrentRequests = s.get(MAX_CONCURRENT_REQUESTS)
+                .map(v -> (int) Math.min(count(MAX_CONCURRENT_REQUESTS, v), 1_000)).orElse(DEFAULT_MAX_CONCURRENT_REQUESTS);
         if (thumbprint == null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
                     + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
@@ -166,7 +204,51 @@ final class Config {
             throw new InvalidConfigurationException(key, key + " '" + value
                     + "' is not a duration: use seconds (600), a unit (90s, 10m, 1h) or ISO-8601 (PT10M).", e);
         }
-        return positive(key, d);
+        return notNegative(key, d);
+    }
+
+    static Duration notNegative(String key, Duration d) {
+        if (d.isNegative()) {
+            throw new InvalidConfigurationException(key, key + " must not be negative but was " + d + ".");
+        }
+        return d;
+    }
+
+    /** A fraction in [min, max]; {@code min} exclusive when it is 0. */
+    static double fraction(String key, String value, double min, double max) {
+        double f;
+        try {
+            f = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' is not a number between " + min
+                    + " and " + max + ".", e);
+        }
+        return fraction(key, f, min, max);
+    }
+
+    static double fraction(String key, double f, double min, double max) {
+        if (!(f >= min && f <= max)) {
+            throw new InvalidConfigurationException(key, key + " must be between " + min + " and " + max + " but was "
+                    + f + ".");
+        }
+        return f;
+    }
+
+    static long count(String key, String value) {
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(key, key + " '" + value + "' is not a whole number.", e);
+        }
+        return count(key, n);
+    }
+
+    static long count(String key, long n) {
+        if (n <= 0) {
+            throw new InvalidConfigurationException(key, key + " must be positive but was " + n + ".");
+        }
+        return n;
     }
 
     static Duration positive(String key, Duration d) {

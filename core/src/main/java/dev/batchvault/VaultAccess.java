@@ -5,6 +5,7 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -15,7 +16,6 @@ import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
-import com.azure.core.http.policy.RequestRetryCondition;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
@@ -36,9 +36,20 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,6 +57,7 @@ import reactor.core.publisher.Mono;
  * authenticated by the pool certificate) and turns its failures into BatchVault's exceptions.
  */
 final class VaultAccess {
+    private static final Logger LOG = LoggerFactory.getLogger(VaultAccess.class);
     private static final Set<String> PUBLIC_AUTHORITIES = Set.of("login.microsoftonline.com",
             "login.chinacloudapi.cn", "login.microsoftonline.us");
     private static final Pattern AADSTS = Pattern.compile("AADSTS\\d+");
@@ -77,13 +89,22 @@ final class VaultAccess {
         }
     };
 
+    /** Retries, backoff and the deadline are {@link #fetch}'s: one place, one deadline, one count. */
+    private static final RetryOptions NO_SDK_RETRIES = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(0));
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(16);
+    /** One bound per vault for the whole process, however many BatchVault instances read it. */
+    private static final Map<String, Semaphore> PER_VAULT = new ConcurrentHashMap<>();
+
     private final Config config;
     private final String vaultUrl;
+    private final Semaphore concurrency;
     private final SecretClient client;
 
     VaultAccess(Config config, PoolCertificate certificate) {
         this.config = config;
         this.vaultUrl = config.vaultUrl.toString();
+        this.concurrency = PER_VAULT.computeIfAbsent(vaultUrl, u -> new Semaphore(config.maxConcurrentRequests, true));
         HttpClient http = httpClient(config);
         // Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values.
         HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
@@ -93,9 +114,7 @@ final class VaultAccess {
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
                 .addPolicy(DROP_CONTENT_LENGTH)
-                .retryOptions(new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(3)
-                        .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(8)))
-                        .setShouldRetryCondition(VaultAccess::shouldRetry));
+                .retryOptions(NO_SDK_RETRIES);
         if (Config.isLoopback(config.vaultUrl)) {
             // Only a vault on this machine (the emulator) may answer with a challenge for another host.
             builder.disableChallengeResourceVerification();
@@ -110,7 +129,8 @@ final class VaultAccess {
         }
         return new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(Duration.ofSeconds(10))
-                .responseTimeout(Duration.ofSeconds(30))
+                .responseTimeout(config.requestTimeout)
+                .readTimeout(config.requestTimeout)
                 .build();
     }
 
@@ -141,6 +161,7 @@ final class VaultAccess {
                 .authorityHost(config.authorityHost.toString())
                 .httpClient(http)
                 .httpLogOptions(logOptions)
+                .retryOptions(NO_SDK_RETRIES)
                 .addPolicy(DROP_CONTENT_LENGTH);
         if (!PUBLIC_AUTHORITIES.contains(config.authorityHost.getHost().toLowerCase(Locale.ROOT))) {
             // MSAL would ask login.microsoftonline.com whether this host is an authority; it is not one it knows.
@@ -149,17 +170,113 @@ final class VaultAccess {
         return builder.build();
     }
 
+    /**
+     * Reads one secret (the latest when version is null). Transient failures (5xx, 429, I/O,
+     * timeouts, at the vault or the token endpoint) are retried with full-jitter exponential
+     * backoff from one second, or after the delay a 429 names, until the call's deadline.
+     *
+     * @throws VaultUnavailableException when the deadline passes; it carries the last cause and
+     *     the number of attempts
+     */
     Secret fetch(String name, String version) {
-        KeyVaultSecret secret;
-        try {
-            secret = client.getSecret(name, version);
-        } catch (RuntimeException e) {
-            throw translate(e, name, version);
+        long start = System.nanoTime();
+        long deadline = start + config.callDeadline.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            RuntimeException failure;
+            try {
+                return fetchOnce(name, version);
+            } catch (BatchVaultException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            BatchVaultException translated = translate(failure, name, version);
+            if (!(translated instanceof VaultUnavailableException)) {
+                throw translated;
+            }
+            Duration delay = retryAfter(failure).orElseGet(backoff(attempt));
+            long now = System.nanoTime();
+            if (now + delay.toNanos() >= deadline) {
+                throw new VaultUnavailableException(translated.getMessage() + " Gave up after " + attempt
+                        + (attempt == 1 ? " attempt" : " attempts") + " in " + Duration.ofNanos(now - start).toMillis()
+                        + " ms (call deadline " + config.callDeadline + ").", attempt, failure);
+            }
+            LOG.debug("Attempt {} for {} failed ({}); retrying in {} ms", attempt, name, rootCause(failure).getClass()
+                    .getSimpleName(), delay.toMillis());
+            sleep(delay);
         }
-        Instant expiresOn = secret.getProperties().getExpiresOn() == null ? null
-                : secret.getProperties().getExpiresOn().toInstant();
-        return new Secret(secret.getName(), secret.getProperties().getVersion(), secret.getValue(),
-                secret.getProperties().getContentType(), expiresOn);
+    }
+
+    private Secret fetchOnce(String name, String version) {
+        boolean permitted = false;
+        try {
+            concurrency.acquire();
+            permitted = true;
+            KeyVaultSecret secret = client.getSecret(name, version);
+            Instant expiresOn = secret.getProperties().getExpiresOn() == null ? null
+                    : secret.getProperties().getExpiresOn().toInstant();
+            return new Secret(secret.getName(), secret.getProperties().getVersion(), secret.getValue(),
+                    secret.getProperties().getContentType(), expiresOn);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VaultUnavailableException("Interrupted while waiting to read secret '" + name + "' from "
+                    + vaultUrl + ".", 0, e);
+        } finally {
+            if (permitted) {
+                concurrency.release();
+            }
+        }
+    }
+
+    /** Full jitter: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s. */
+    private static Supplier<Duration> backoff(int attempt) {
+        return () -> {
+            long cap = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1));
+        };
+    }
+
+    /** The delay a throttled response asks for: retry-after-ms, x-ms-retry-after-ms, or Retry-After (seconds or a date). */
+    static Optional<Duration> retryAfter(Throwable failure) {
+        HttpResponseException response = find(failure, HttpResponseException.class);
+        if (response == null || response.getResponse() == null) {
+            return Optional.empty();
+        }
+        HttpHeaders headers = response.getResponse().getHeaders();
+        for (String ms : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
+            String value = headers.getValue(HttpHeaderName.fromString(ms));
+            if (value != null) {
+                try {
+                    return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(value.trim()))));
+                } catch (NumberFormatException e) {
+                    // fall through to the next header
+                }
+            }
+        }
+        String retryAfter = headers.getValue(HttpHeaderName.RETRY_AFTER);
+        if (retryAfter == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(Instant.now(), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VaultUnavailableException("Interrupted while waiting to retry.", 0, e);
+        }
     }
 
     private BatchVaultException translate(RuntimeException e, String name, String version) {
@@ -198,7 +315,7 @@ final class VaultAccess {
             }
             return new VaultUnavailableException("The vault " + vaultUrl + " answered HTTP " + status + " (" + code
                     + ": " + firstGroup(MESSAGE, body) + ") for " + what + (status >= 500 || status == 429
-                    ? " after retries. Try again later; check https://status.azure.com." : "."), e);
+                    ? ". Try again later; check https://status.azure.com." : "."), 0, e);
         }
         if (String.valueOf(e.getMessage()).contains("does not match the requested domain")) {
             return new InvalidConfigurationException(Config.VAULT_URL, "The host of " + Config.VAULT_URL + " "
@@ -208,7 +325,7 @@ final class VaultAccess {
         }
         return new VaultUnavailableException("Cannot reach the vault " + vaultUrl + " for " + what + ": "
                 + describe(rootCause(e)) + ". Check the node's network (DNS, proxy, firewall, private endpoint) and "
-                + "the vault URL.", e);
+                + "the vault URL.", 0, e);
     }
 
     private BatchVaultException authenticationFailure(RuntimeException e) {
@@ -218,12 +335,18 @@ final class VaultAccess {
         }
         String who = "application " + config.clientId + " in tenant " + config.tenantId + " at "
                 + config.authorityHost;
+        MsalServiceException service = find(e, MsalServiceException.class);
+        Integer status = service == null ? null : service.statusCode();
+        if (status != null && (status == 429 || status >= 500)) {
+            return new VaultUnavailableException("The token endpoint " + config.authorityHost + " answered HTTP " + status
+                    + " for " + who + ".", 0, e);
+        }
         if (code == null) {
             Throwable root = rootCause(e);
             if (root instanceof IOException || root instanceof TimeoutException) {
                 return new VaultUnavailableException("Cannot reach the token endpoint " + config.authorityHost
                         + " for " + who + ": " + describe(root) + ". Check the node's network and "
-                        + Config.AUTHORITY_HOST + ".", e);
+                        + Config.AUTHORITY_HOST + ".", 0, e);
             }
             return new AuthenticationRefusedException(null, "Entra ID did not issue a token for " + who + ": "
                     + describe(root) + ".", e);
@@ -257,23 +380,6 @@ final class VaultAccess {
     private static boolean isCredentialFailure(Throwable e) {
         ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
         return (auth != null && auth.getResponse() == null) || find(e, MsalException.class) != null;
-    }
-
-    /**
-     * azure-core's default conditions, except that Entra ID refusing the certificate or the
-     * application (a 4xx other than 429 from the token endpoint) is final: retrying cannot help.
-     */
-    private static boolean shouldRetry(RequestRetryCondition condition) {
-        if (condition.getResponse() != null) {
-            int status = condition.getResponse().getStatusCode();
-            return status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
-        }
-        MsalServiceException refused = find(condition.getThrowable(), MsalServiceException.class);
-        if (refused != null) {
-            Integer status = refused.statusCode();
-            return status == null || status == 429 || status >= 500;
-        }
-        return find(condition.getThrowable(), Exception.class) != null;
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

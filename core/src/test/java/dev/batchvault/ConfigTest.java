@@ -115,8 +115,46 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.duration("cache-ttl", "ten minutes"))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("cache-ttl 'ten minutes' is not a duration");
-        assertThatThrownBy(() -> Config.duration("cache-ttl", "0"))
+        assertThatThrownBy(() -> Config.positive("cache-ttl", Config.duration("cache-ttl", "0")))
                 .hasMessageContaining("cache-ttl must be positive");
+        assertThatThrownBy(() -> Config.duration("cache-max-staleness", "-5s"))
+                .hasMessageContaining("cache-max-staleness must not be negative");
+        assertThat(Config.duration("cache-negative-ttl", "0")).isZero();
+    }
+
+    @Test
+    void cacheAndRetrySettings() {
+        Map<String, String> m = complete();
+        Config defaults = Config.resolve(new Settings(m, new Properties(), Map.of()), null);
+        assertThat(defaults.cacheTtl).isEqualTo(Duration.ofMinutes(10));
+        assertThat(defaults.cacheJitter).isEqualTo(0.1);
+        assertThat(defaults.cacheRefreshAhead).isEqualTo(0.8);
+        assertThat(defaults.cacheMaxStaleness).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.cacheNegativeTtl).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.cacheMaxSize).isEqualTo(1_000);
+        assertThat(defaults.callDeadline).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.requestTimeout).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.maxConcurrentRequests).isEqualTo(8);
+
+        m.put("cache-jitter", "0.7");
+        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("cache-jitter must be between 0.0 and 0.5 but was 0.7");
+        m.remove("cache-jitter");
+        m.put("cache-max-size", "lots");
+        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+                .hasMessageContaining("cache-max-size 'lots' is not a whole number");
+        m.put("cache-max-size", "0");
+        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+                .hasMessageContaining("cache-max-size must be positive but was 0");
+        assertThatThrownBy(() -> BatchVault.builder().cacheRefreshAhead(0))
+                .hasMessageContaining("cache-refresh-ahead must be between 0.1 and 1.0 but was 0.0");
+        assertThatThrownBy(() -> BatchVault.builder().callDeadline(Duration.ZERO))
+                .hasMessageContaining("call-deadline must be positive but was PT0S");
+        assertThatThrownBy(() -> BatchVault.builder().cacheMaxStaleness(Duration.ofSeconds(-1)))
+                .hasMessageContaining("cache-max-staleness must not be negative but was PT-1S");
+        assertThatThrownBy(() -> BatchVault.builder().maxConcurrentRequests(0))
+                .hasMessageContaining("max-concurrent-requests must be positive but was 0");
     }
 
     @Test

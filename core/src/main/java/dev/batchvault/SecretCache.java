@@ -1,0 +1,333 @@
+package dev.batchvault;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cache contract users rely on.
+ *
+ * <ul>
+ *   <li>A value is fresh for the TTL (with jitter, so a pool's nodes do not refresh in step); from
+ *       the refresh-ahead point on, a hit starts one background reload and still returns at once.
+ *   <li>Single flight: however many callers miss the same key at once, one request goes out.
+ *   <li>Stale-if-error: when a reload fails transiently ({@link VaultUnavailableException}) the last
+ *       good value is served, up to the maximum staleness, with one WARN; the vault is tried again
+ *       after a growing pause. 403 and 404 are never masked: the entry goes and the caller gets
+ *       the exception. A 404 is remembered for the negative TTL.
+ *   <li>Never past the secret's own {@code exp}. A pinned version never changes: it stays until
+ *       evicted.
+ * </ul>
+ *
+ * <p>A hit is a lookup, a ticker read and a counter increment: no allocation, no shared lock.
+ */
+final class SecretCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SecretCache.class);
+    private static final long FOREVER = Long.MAX_VALUE / 2;
+    private static final Duration FIRST_STALE_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_STALE_RETRY = Duration.ofMinutes(2);
+
+    /** Fetches one secret from the vault; the latest when version is null. */
+    interface Loader {
+        Secret fetch(String name, String version);
+    }
+
+    private final Loader loader;
+    private final TimeSource time;
+    private final Config config;
+    private final Cache<Object, Entry> entries;
+    private final ConcurrentMap<Object, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+    private final ExecutorService refresher;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder loadFailures = new LongAdder();
+    private final LongAdder staleServes = new LongAdder();
+
+    SecretCache(Config config, Loader loader, TimeSource time) {
+        this.config = config;
+        this.loader = loader;
+        this.time = time;
+        this.entries = Caffeine.newBuilder()
+                .maximumSize(config.cacheMaxSize)
+                .ticker(time)
+                .expireAfter(new Retention())
+                .build();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "batchvault-refresh");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.refresher = pool;
+    }
+
+    /**
+     * @param key the secret's name (latest) or a {@link Pinned} version
+     * @return the value, from the cache when fresh
+     */
+    Secret get(Object key) {
+        Entry entry = entries.getIfPresent(key);
+        if (entry != null) {
+            long now = time.read();
+            if (now < entry.freshUntil) {
+                (entry.failures > 0 ? staleServes : hits).increment();
+                if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
+                    refreshInBackground(key, entry);
+                }
+                return entry.value();
+            }
+        }
+        misses.increment();
+        return load(key, entry, false).value();
+    }
+
+    /** Reloads now, whatever the cache holds. */
+    Secret refresh(Object key) {
+        return load(key, entries.getIfPresent(key), false).value();
+    }
+
+    void invalidate(String name) {
+        entries.asMap().keySet().removeIf(k -> k.equals(name) || (k instanceof Pinned && ((Pinned) k).name.equals(name)));
+    }
+
+    CacheStats stats() {
+        return new CacheStats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(), staleServes.sum());
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        entries.invalidateAll();
+    }
+
+    private void refreshInBackground(Object key, Entry current) {
+        try {
+            refresher.execute(() -> {
+                try {
+                    load(key, current, true);
+                } catch (BatchVaultException e) {
+                    LOG.debug("Background refresh of {} failed: {}", nameOf(key), e.getClass().getSimpleName());
+                } finally {
+                    current.refreshing.set(false);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            current.refreshing.set(false);
+        }
+    }
+
+    /** Single flight: the first caller for a key loads; the others wait for its result. */
+    private Entry load(Object key, Entry previous, boolean background) {
+        CompletableFuture<Entry> mine = new CompletableFuture<>();
+        CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            if (background) {
+                return previous;
+            }
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw (RuntimeException) e.getCause();
+            }
+        }
+        try {
+            Entry loaded = fetch(key, previous, background);
+            mine.complete(loaded);
+            return loaded;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private Entry fetch(Object key, Entry previous, boolean background) {
+        String name = nameOf(key);
+        String version = key instanceof Pinned ? ((Pinned) key).version : null;
+        loads.increment();
+        try {
+            Secret secret = loader.fetch(name, version);
+            Entry fresh = fresh(secret, version != null);
+            if (fresh.freshUntil <= time.read()) {
+                entries.invalidate(key);
+            } else {
+                entries.put(key, fresh);
+            }
+            if (previous != null && previous.failures > 0) {
+                LOG.info("The vault answers again; secret {} is fresh", name);
+            }
+            LOG.debug("Loaded secret {} version {}; {}", name, secret.version(), stats());
+            return fresh;
+        } catch (SecretNotFoundException e) {
+            loadFailures.increment();
+            if (config.cacheNegativeTtl.isZero()) {
+                entries.invalidate(key);
+            } else {
+                entries.put(key, Entry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
+            }
+            throw e;
+        } catch (VaultUnavailableException e) {
+            loadFailures.increment();
+            long now = time.read();
+            if (previous != null && previous.secret != null && background && now < previous.freshUntil) {
+                // Still fresh: keep serving it, and try again after a pause rather than at every hit.
+                entries.put(key, previous.retryAt(now + retryDelay(1).toNanos()));
+                return previous;
+            }
+            if (previous != null && previous.secret != null && now < previous.staleUntil) {
+                staleServes.increment();
+                int failures = previous.failures + 1;
+                long retry = Math.min(previous.staleUntil, now + retryDelay(failures).toNanos());
+                entries.put(key, previous.staleUntil(retry, failures));
+                if (failures == 1) {
+                    LOG.warn("The vault is unavailable; serving the last good value of secret {} (version {}) for up to "
+                            + "{} more: {}", name, previous.secret.version(),
+                            Duration.ofNanos(previous.staleUntil - now).withNanos(0), e.getMessage());
+                } else {
+                    LOG.debug("Still serving the last good value of secret {} ({} failures)", name, failures);
+                }
+                return previous;
+            }
+            entries.invalidate(key);
+            throw e;
+        } catch (BatchVaultException e) {
+            // Access revoked, secret disabled, authentication refused: never masked.
+            loadFailures.increment();
+            entries.invalidate(key);
+            throw e;
+        }
+    }
+
+    private Entry fresh(Secret secret, boolean pinned) {
+        long now = time.read();
+        long untilExp = FOREVER;
+        if (secret.expiresOn().isPresent()) {
+            Instant wall = time.now();
+            untilExp = now + Math.max(0, Duration.between(wall, secret.expiresOn().get()).toNanos());
+        }
+        if (pinned) {
+            return new Entry(secret, null, untilExp, FOREVER, untilExp, 0);
+        }
+        double jitter = 1 + config.cacheJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+        long ttl = (long) (config.cacheTtl.toNanos() * jitter);
+        long freshUntil = Math.min(now + ttl, untilExp);
+        long refreshAt = now + (long) (ttl * config.cacheRefreshAhead);
+        long staleUntil = Math.min(saturatedAdd(freshUntil, config.cacheMaxStaleness.toNanos()), untilExp);
+        return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+    }
+
+    private static Duration retryDelay(int failures) {
+        long millis = FIRST_STALE_RETRY.toMillis() << Math.min(failures - 1, 20);
+        return Duration.ofMillis(Math.min(millis, MAX_STALE_RETRY.toMillis()));
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < a ? FOREVER : Math.min(sum, FOREVER);
+    }
+
+    private static String nameOf(Object key) {
+        return key instanceof Pinned ? ((Pinned) key).name : (String) key;
+    }
+
+    /** The key of one pinned version. */
+    static final class Pinned {
+        final String name;
+        final String version;
+
+        Pinned(String name, String version) {
+            this.name = name;
+            this.version = version;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pinned && ((Pinned) o).name.equals(name) && ((Pinned) o).version.equals(version);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + version.hashCode();
+        }
+    }
+
+    /** A cached value (or a remembered 404) with its deadlines, in ticker nanoseconds. */
+    private static final class Entry {
+        final Secret secret;
+        final SecretNotFoundException notFound;
+        final long freshUntil;
+        final long refreshAt;
+        final long staleUntil;
+        final int failures;
+        final AtomicBoolean refreshing = new AtomicBoolean();
+
+        Entry(Secret secret, SecretNotFoundException notFound, long freshUntil, long refreshAt, long staleUntil,
+                int failures) {
+            this.secret = secret;
+            this.notFound = notFound;
+            this.freshUntil = freshUntil;
+            this.refreshAt = refreshAt;
+            this.staleUntil = staleUntil;
+            this.failures = failures;
+        }
+
+        static Entry notFound(SecretNotFoundException e, long until) {
+            return new Entry(null, e, until, FOREVER, until, 0);
+        }
+
+        /** Serve this stale value until the next attempt. */
+        Entry staleUntil(long retryAt, int failures) {
+            return new Entry(secret, null, retryAt, FOREVER, staleUntil, failures);
+        }
+
+        /** Still fresh; the background refresh failed, try again later (not counted as stale). */
+        Entry retryAt(long refreshAt) {
+            return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+        }
+
+        Secret value() {
+            if (secret == null) {
+                throw new SecretNotFoundException(notFound.secretName(), notFound.getMessage()
+                        + " (remembered from a moment ago)", notFound);
+            }
+            return secret;
+        }
+    }
+
+    /** Caffeine keeps an entry as long as it may still be served, fresh or stale. */
+    private static final class Retention implements Expiry<Object, Entry> {
+        @Override
+        public long expireAfterCreate(Object key, Entry entry, long currentTime) {
+            return Math.max(0, Math.max(entry.freshUntil, entry.staleUntil) - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(Object key, Entry entry, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, entry, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(Object key, Entry entry, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.batchvault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.batchvault.emulator.SecretAttributes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each row of the cache contract, against the emulator, with a clock the test moves. */
+class CacheContractTest {
+    @TempDir
+    static Path dir;
+    static Fixture fixture;
+
+    final FakeTime time = new FakeTime();
+
+    @BeforeAll
+    static void start() {
+        fixture = new Fixture(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    private BatchVault vault() {
+        return fixture.builder().cacheJitter(0).timeSource(time).build();
+    }
+
+    /** Warms the token and the challenge, so that later counts are requests for secrets only. */
+    private static void warm(BatchVault vault) {
+        fixture.vault.setSecret("warm", "up");
+        vault.get("warm");
+    }
+
+    @Test
+    void hitMissAndTtl() {
+        fixture.vault.setSecret("ttl", "v1");
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            long before = fixture.vault.requests();
+            assertThat(vault.get("ttl").value()).isEqualTo("v1");
+            fixture.vault.setSecret("ttl", "v2");
+            time.advance(Duration.ofMinutes(9));
+            assertThat(vault.get("ttl").value()).as("fresh for the TTL").isEqualTo("v1");
+            assertThat(fixture.vault.requests() - before).isEqualTo(1);
+            time.advance(Duration.ofMinutes(2));
+            assertThat(vault.get("ttl").value()).as("past the TTL: asks the vault").isEqualTo("v2");
+            assertThat(fixture.vault.requests() - before).isEqualTo(2);
+            CacheStats stats = vault.cacheStats();
+            assertThat(stats.hits()).isEqualTo(1);
+            assertThat(stats.misses()).isEqualTo(3);
+            assertThat(stats.loads()).isEqualTo(3);
+            assertThat(stats.loadFailures()).isZero();
+        }
+    }
+
+    @Test
+    void jitterSpreadsTtls() {
+        fixture.vault.setSecret("jittered", "v1");
+        int refreshedEarly = 0;
+        for (int i = 0; i < 20; i++) {
+            FakeTime t = new FakeTime();
+            try (BatchVault vault = fixture.builder().cacheJitter(0.1).cacheRefreshAhead(1).timeSource(t).build()) {
+                vault.get("jittered");
+                long before = fixture.vault.requests();
+                t.advance(Duration.ofSeconds(595));
+                vault.get("jittered");
+                refreshedEarly += fixture.vault.requests() > before ? 1 : 0;
+            }
+        }
+        // With +-10% a TTL of 10 minutes ends anywhere from 9 to 11: some end before 9:55, some after.
+        assertThat(refreshedEarly).isBetween(1, 19);
+    }
+
+    @Test
+    void refreshAheadNeverBlocksTheCaller() throws Exception {
+        fixture.vault.setSecret("hot", "v1");
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            assertThat(vault.get("hot").value()).isEqualTo("v1");
+            fixture.vault.setSecret("hot", "v2");
+            long before = fixture.vault.requests();
+            time.advance(Duration.ofMinutes(9));
+            assertThat(vault.get("hot").value()).as("served at once, refreshed behind").isEqualTo("v1");
+            await(() -> fixture.vault.requests() > before && vault.cacheStats().loads() >= 3);
+            await(() -> "v2".equals(vault.get("hot").value()));
+            assertThat(vault.cacheStats().misses()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void neverPastTheSecretsOwnExpiry() {
+        fixture.vault.setSecret("shortLived", "v1", SecretAttributes.defaults().expiresOn(Instant.now().plusSeconds(60)));
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            assertThat(vault.get("shortLived").value()).isEqualTo("v1");
+            fixture.vault.setSecret("shortLived", "v2");
+            time.advance(Duration.ofSeconds(30));
+            assertThat(vault.get("shortLived").value()).isEqualTo("v1");
+            time.advance(Duration.ofSeconds(31));
+            assertThat(vault.get("shortLived").value()).as("exp passed before the TTL").isEqualTo("v2");
+        }
+    }
+
+    @Test
+    void pinnedVersionsStayUntilEvicted() {
+        String v1 = fixture.vault.setSecret("pinned", "one");
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            assertThat(vault.get("pinned", v1).value()).isEqualTo("one");
+            long before = fixture.vault.requests();
+            time.advance(Duration.ofDays(30));
+            assertThat(vault.get("pinned", v1).value()).isEqualTo("one");
+            assertThat(fixture.vault.requests()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void notFoundIsRememberedForTheNegativeTtl() {
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            long before = fixture.vault.requests();
+            assertThatThrownBy(() -> vault.get("comingSoon")).isInstanceOf(SecretNotFoundException.class);
+            assertThatThrownBy(() -> vault.get("comingSoon")).isInstanceOf(SecretNotFoundException.class)
+                    .hasMessageContaining("remembered");
+            assertThat(fixture.vault.requests() - before).isEqualTo(1);
+            fixture.vault.setSecret("comingSoon", "here");
+            time.advance(Duration.ofSeconds(31));
+            assertThat(vault.get("comingSoon").value()).isEqualTo("here");
+            assertThat(vault.cacheStats().loadFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void accessRevokedAndDisabledAreNeverMasked() {
+        String clientId = Fixture.randomClientId();
+        var app = fixture.emulator.tenant(Fixture.TENANT).application(clientId)
+                .registerCertificate(fixture.certificate.certificate());
+        fixture.vault.grant(app.principalObjectId(), "get");
+        fixture.vault.setSecret("revocable", "v1");
+        fixture.vault.setSecret("disableable", "v1");
+        try (BatchVault vault = fixture.builder().clientId(clientId).cacheJitter(0).timeSource(time).build()) {
+            vault.get("revocable");
+            vault.get("disableable");
+            fixture.vault.setEnabled("disableable", false);
+            time.advance(Duration.ofMinutes(11));
+            assertThatThrownBy(() -> vault.get("disableable")).isInstanceOf(SecretDisabledException.class);
+            fixture.vault.revoke(app.principalObjectId());
+            assertThatThrownBy(() -> vault.get("revocable")).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> vault.get("revocable")).as("the entry is gone").isInstanceOf(AccessDeniedException.class);
+            assertThat(vault.cacheStats().staleServes()).isZero();
+        }
+    }
+
+    @Test
+    void singleFlightFor64Callers() throws Exception {
+        fixture.vault.setSecret("contended", "v1");
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            long before = fixture.vault.requests();
+            List<String> values = concurrently(64, () -> vault.get("contended").value());
+            assertThat(values).hasSize(64).containsOnly("v1");
+            assertThat(fixture.vault.requests() - before).isEqualTo(1);
+            assertThat(vault.cacheStats().loads()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void oneTokenForAHundredSecrets() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            fixture.vault.setSecret("many-" + i, "value-" + i);
+        }
+        long tokensBefore = fixture.emulator.tokensIssued();
+        try (BatchVault vault = vault()) {
+            List<String> values = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<String>> futures = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    String name = "many-" + i;
+                    futures.add(pool.submit(() -> vault.get(name).value()));
+                }
+                for (Future<String> f : futures) {
+                    values.add(f.get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(values).hasSize(100).contains("value-0", "value-99");
+        }
+        assertThat(fixture.emulator.tokensIssued() - tokensBefore).isEqualTo(1);
+    }
+
+    @Test
+    void invalidateRefreshAndStatistics() {
+        fixture.vault.setSecret("managed", "v1");
+        try (BatchVault vault = vault()) {
+            warm(vault);
+            assertThat(vault.get("managed").value()).isEqualTo("v1");
+            fixture.vault.setSecret("managed", "v2");
+            assertThat(vault.get("managed").value()).isEqualTo("v1");
+            vault.invalidate("managed");
+            assertThat(vault.get("managed").value()).isEqualTo("v2");
+            fixture.vault.setSecret("managed", "v3");
+            assertThat(vault.refresh("managed").value()).isEqualTo("v3");
+            assertThat(vault.get("managed").value()).isEqualTo("v3");
+            assertThat(vault.cacheStats()).hasToString("CacheStats{hits=2, misses=3, loads=4, loadFailures=0, staleServes=0}");
+        }
+    }
+
+    static <T> List<T> concurrently(int threads, Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return task.call();
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits for a background effect; fails after a generous bound, never asserts on time. */
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(condition.getAsBoolean()).as("condition reached").isTrue();
+    }
+}

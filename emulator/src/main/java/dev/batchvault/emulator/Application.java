@@ -39,7 +39,7 @@ public final class Application {
      * @return this application
      */
     public Application registerCertificate(X509Certificate certificate) {
-        certificates.addIfAbsent(certificate);
+        certificates.addIfAbsent(java.util.Objects.requireNonNull(certificate, "certificate"));
         return this;
     }
 
@@ -56,5 +56,11 @@ public final class Application {
 
     List<X509Certificate> certificates() {
         return certificates;
+    }
+
+    @Override
+    public String toString() {
+        return "Application{" + clientId + ", tenant " + tenantId + ", principal " + principalObjectId + ", "
+                + certificates.size() + " certificate(s)}";
     }
 }

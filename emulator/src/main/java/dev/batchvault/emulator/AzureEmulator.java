@@ -1,10 +1,9 @@
 package dev.batchvault.emulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -15,23 +14,28 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A local stand-in for Azure over real HTTPS: the Entra ID token endpoint and Key Vaults, each
- * vault on its own port. The unmodified Azure clients talk to it; it checks what Azure checks.
+ * vault on its own port. The unmodified Azure clients (azure-identity with MSAL4J, the Key Vault
+ * {@code SecretClient}) talk to it; it checks what Azure checks.
  *
  * <pre>{@code
  * try (AzureEmulator azure = AzureEmulator.start()) {
@@ -42,30 +46,32 @@ import javax.net.ssl.TrustManagerFactory;
  *     // point clients at azure.authorityHost() and vault.url(), trusting azure.sslContext()
  * }
  * }</pre>
+ *
+ * <p>Thread-safe. Every server binds to the wildcard address; the TLS server certificate names
+ * {@code localhost}, {@code 127.0.0.1}, {@code 127.0.0.2} and {@code ::1}.
  */
 public final class AzureEmulator implements AutoCloseable {
     private static final String TRUST_STORE_PASSWORD = "changeit";
+    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final int THREADS = 8;
 
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
-    private final Map<String, Vault> vaults = new ConcurrentHashMap<>();
+    private final Map<String, Vault> vaults = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private final KeyPair tokenKeys = Pki.rsaKeyPair();
     private final X509Certificate caCertificate;
     private final SSLContext serverContext;
     private final SSLContext clientContext;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "azure-emulator");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor;
     private final EntraId entraId = new EntraId(tenants, tokenKeys);
     private final HttpsServer login;
     private final Path tempDir;
     private final Path trustStore;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private AzureEmulator() throws IOException {
         Instant now = Instant.now();
         KeyPair caKeys = Pki.rsaKeyPair();
-        caCertificate = Pki.selfSigned(caKeys, "CN=BatchVault Emulator CA", now.minusSeconds(3600),
+        caCertificate = Pki.selfSigned(caKeys, "CN=BatchVault Azure Emulator CA", now.minusSeconds(3600),
                 now.plusSeconds(30L * 24 * 3600), true);
         KeyPair serverKeys = Pki.rsaKeyPair();
         X509Certificate serverCertificate = Pki.server(serverKeys.getPublic(), caCertificate, caKeys.getPrivate());
@@ -95,14 +101,28 @@ public final class AzureEmulator implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up the emulator's TLS", e);
         }
-        login = server(0, entraId);
-        entraId.authorityHost("https://localhost:" + login.getAddress().getPort());
+        AtomicInteger threadNumber = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "azure-emulator-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            login = server(0, entraId);
+        } catch (IOException | RuntimeException e) {
+            executor.shutdownNow();
+            deleteTempFiles();
+            throw e;
+        }
+        entraId.authorityHost(authorityHost());
     }
 
     /**
      * Starts the emulator: the login endpoint on an ephemeral port, bound to the wildcard address.
+     * Vaults are made with {@link #createVault(String, String)}, each on its own ephemeral port.
      *
-     * @return the running emulator
+     * @return the running emulator; close it to stop it
+     * @throws UncheckedIOException if a server cannot start
      */
     public static AzureEmulator start() {
         try {
@@ -115,14 +135,14 @@ public final class AzureEmulator implements AutoCloseable {
     /**
      * Starts the emulator and applies a seed file (see the module README for its format).
      *
-     * @param seedFile the JSON seed
+     * @param seedFile the JSON seed; relative certificate paths resolve against its directory
      * @return the running emulator
-     * @throws IOException if the seed cannot be read or is malformed
+     * @throws IOException if the seed cannot be read or is malformed (the emulator is closed then)
      */
     public static AzureEmulator start(Path seedFile) throws IOException {
         AzureEmulator emulator = start();
         try {
-            emulator.seed(seedFile);
+            Seed.apply(emulator, seedFile);
             return emulator;
         } catch (IOException | RuntimeException e) {
             emulator.close();
@@ -130,27 +150,30 @@ public final class AzureEmulator implements AutoCloseable {
         }
     }
 
-    /** @return {@code https://localhost:<port>}, the Entra ID authority host */
+    /** @return {@code https://localhost:<port>}, the Entra ID authority host, without a trailing slash */
     public String authorityHost() {
         return "https://localhost:" + login.getAddress().getPort();
     }
 
-    /** @return a client TLS context that trusts the emulator's CA */
+    /** @return a client TLS context that trusts the emulator's CA (and nothing else) */
     public SSLContext sslContext() {
         return clientContext;
     }
 
-    /** @return the emulator's CA certificate */
+    /** @return the emulator's CA certificate, issuer of its server certificate */
     public X509Certificate caCertificate() {
         return caCertificate;
     }
 
-    /** @return a PKCS#12 trust store file holding the CA certificate, for {@code -Djavax.net.ssl.trustStore} */
+    /**
+     * @return a PKCS#12 trust store file holding the CA certificate, for {@code -Djavax.net.ssl.trustStore};
+     *     written at start into a temporary directory, deleted by {@link #close()}
+     */
     public Path trustStore() {
         return trustStore;
     }
 
-    /** @return the trust store's password */
+    /** @return the trust store's password, {@code changeit} */
     public String trustStorePassword() {
         return TRUST_STORE_PASSWORD;
     }
@@ -160,36 +183,54 @@ public final class AzureEmulator implements AutoCloseable {
      * @return the tenant, made on first use
      */
     public Tenant tenant(String tenantId) {
+        if (tenantId == null || tenantId.isBlank()) {
+            throw new IllegalArgumentException("a tenant id is required");
+        }
         return tenants.computeIfAbsent(tenantId.toLowerCase(Locale.ROOT), Tenant::new);
     }
 
     /**
-     * Creates a vault on a new HTTPS port.
+     * Creates a vault on a new HTTPS port (ephemeral, on the wildcard address).
      *
-     * @param name the vault's name
+     * @param name the vault's name, unique in this emulator (case-insensitive)
      * @param tenantId the tenant whose tokens it accepts (made if absent)
      * @return the vault
+     * @throws IllegalArgumentException if a vault by that name exists
      */
     public Vault createVault(String name, String tenantId) {
         return createVault(name, tenantId, 0);
     }
 
     Vault createVault(String name, String tenantId, int port) {
-        tenant(tenantId);
-        Vault[] holder = new Vault[1];
-        HttpsServer server;
-        try {
-            server = server(port, exchange -> holder[0].handle(exchange));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a vault name is required");
         }
-        Vault vault = new Vault(name, tenantId.toLowerCase(Locale.ROOT), server, tokenKeys.getPublic());
-        holder[0] = vault;
-        if (vaults.putIfAbsent(name.toLowerCase(Locale.ROOT), vault) != null) {
-            server.stop(0);
-            throw new IllegalArgumentException("a vault named " + name + " exists already");
+        Tenant tenant = tenant(tenantId);
+        String key = name.toLowerCase(Locale.ROOT);
+        synchronized (vaults) {
+            if (vaults.containsKey(key)) {
+                throw new IllegalArgumentException("a vault named " + name + " exists already");
+            }
+            java.util.concurrent.atomic.AtomicReference<Vault> holder = new java.util.concurrent.atomic.AtomicReference<>();
+            HttpsServer server;
+            try {
+                server = server(port, exchange -> {
+                    Vault ready = holder.get();
+                    if (ready == null) {
+                        exchange.sendResponseHeaders(503, -1);
+                        exchange.close();
+                    } else {
+                        ready.handle(exchange);
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start vault " + name + " on port " + port, e);
+            }
+            Vault vault = new Vault(name, tenant.id(), server, tokenKeys.getPublic(), EntraId.keyId(tokenKeys));
+            holder.set(vault);
+            vaults.put(key, vault);
+            return vault;
         }
-        return vault;
     }
 
     /**
@@ -198,139 +239,160 @@ public final class AzureEmulator implements AutoCloseable {
      * @throws IllegalArgumentException if there is none by that name
      */
     public Vault vault(String name) {
-        Vault vault = vaults.get(name.toLowerCase(Locale.ROOT));
+        Vault vault = name == null ? null : vaults.get(name.toLowerCase(Locale.ROOT));
         if (vault == null) {
-            throw new IllegalArgumentException("no vault named " + name + "; vaults: " + vaults.keySet());
+            throw new IllegalArgumentException("no vault named " + name + "; vaults: "
+                    + vaults().stream().map(Vault::name).toList());
         }
         return vault;
     }
 
-    /** @return requests to the token endpoint, all tenants */
+    /** @return every vault, in the order they were made (an addition to the contract) */
+    public List<Vault> vaults() {
+        synchronized (vaults) {
+            return List.copyOf(vaults.values());
+        }
+    }
+
+    /** @return requests to the token endpoint, all tenants, whatever their outcome */
     public long tokenRequests() {
         return entraId.requests();
     }
 
-    /** @return tokens issued */
+    /** @return successful token responses */
     public long tokensIssued() {
         return entraId.issued();
     }
 
-    /** Stops every server and deletes the trust store. */
+    /** Stops every server and deletes the trust store and its directory. Idempotent. */
     @Override
     public void close() {
-        login.stop(0);
-        vaults.values().forEach(Vault::stop);
-        executor.shutdownNow();
-        try {
-            Files.deleteIfExists(trustStore);
-            Files.deleteIfExists(tempDir);
-        } catch (IOException e) {
-            // a temp file left behind is harmless
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
+        login.stop(0);
+        vaults().forEach(Vault::stop);
+        executor.shutdownNow();
+        deleteTempFiles();
+    }
+
+    private void deleteTempFiles() {
+        try {
+            if (trustStore != null) {
+                Files.deleteIfExists(trustStore);
+            }
+            if (tempDir != null) {
+                Files.deleteIfExists(tempDir);
+            }
+        } catch (IOException e) {
+            // a temporary file left behind is harmless
+        }
+    }
+
+    EntraId entraId() {
+        return entraId;
+    }
+
+    /** For tests that forge tokens which differ from a real one only in a claim. */
+    java.security.PrivateKey tokenSigningKey() {
+        return tokenKeys.getPrivate();
     }
 
     private HttpsServer server(int port, HttpHandler handler) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(port), 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+        server.setHttpsConfigurator(new HttpsConfigurator(serverContext) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+                parameters.setProtocols(TLS_PROTOCOLS);
+                params.setSSLParameters(parameters);
+            }
+        });
         server.createContext("/", handler);
         server.setExecutor(executor);
         server.start();
         return server;
     }
 
-    private void seed(Path seedFile) throws IOException {
-        JsonNode root = Jwt.JSON.readTree(seedFile.toFile());
-        Path base = seedFile.toAbsolutePath().getParent();
-        for (JsonNode t : root.path("tenants")) {
-            Tenant tenant = tenant(required(t, "id"));
-            for (JsonNode a : t.path("applications")) {
-                Application app = tenant.application(required(a, "clientId"), a.path("objectId").asText(null));
-                for (JsonNode c : a.path("certificates")) {
-                    app.registerCertificate(certificate(base, c.asText()));
-                }
-            }
-        }
-        for (JsonNode v : root.path("vaults")) {
-            String tenantId = required(v, "tenant");
-            Vault vault = createVault(required(v, "name"), tenantId, v.path("port").asInt(0));
-            for (JsonNode s : v.path("secrets")) {
-                SecretAttributes attributes = SecretAttributes.defaults().enabled(s.path("enabled").asBoolean(true));
-                if (s.hasNonNull("contentType")) {
-                    attributes = attributes.contentType(s.get("contentType").asText());
-                }
-                if (s.hasNonNull("nbf")) {
-                    attributes = attributes.notBefore(Instant.parse(s.get("nbf").asText()));
-                }
-                if (s.hasNonNull("exp")) {
-                    attributes = attributes.expiresOn(Instant.parse(s.get("exp").asText()));
-                }
-                vault.setSecret(required(s, "name"), required(s, "value"), attributes);
-            }
-            for (JsonNode p : v.path("accessPolicies")) {
-                String objectId = p.hasNonNull("objectId") ? p.get("objectId").asText()
-                        : principalOf(tenantId, required(p, "clientId"));
-                List<String> permissions = new ArrayList<>();
-                p.path("secrets").forEach(x -> permissions.add(x.asText()));
-                vault.grant(objectId, permissions.toArray(new String[0]));
-            }
-        }
-    }
-
-    private String principalOf(String tenantId, String clientId) throws IOException {
-        Application app = tenant(tenantId).findApplication(clientId);
-        if (app == null) {
-            throw new IOException("seed: access policy names client id " + clientId + ", which no application in tenant "
-                    + tenantId + " has");
-        }
-        return app.principalObjectId();
-    }
-
-    private static String required(JsonNode node, String field) throws IOException {
-        if (!node.hasNonNull(field)) {
-            throw new IOException("seed: '" + field + "' is required in " + node);
-        }
-        return node.get(field).asText();
-    }
-
-    private static X509Certificate certificate(Path base, String pemOrPath) throws IOException {
-        byte[] pem = pemOrPath.contains("-----BEGIN") ? pemOrPath.getBytes(java.nio.charset.StandardCharsets.US_ASCII)
-                : Files.readAllBytes(base.resolve(pemOrPath));
-        try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pem));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("seed: not a PEM certificate: " + pemOrPath, e);
-        }
-    }
-
     /**
-     * Runs the emulator standalone from a seed file until the process is stopped.
+     * Runs the emulator standalone from a seed file until the process is stopped, printing the
+     * authority host, each vault's URL, the trust store and the settings a client uses.
      *
      * @param args the seed file's path
      * @throws Exception if it cannot start
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
-            System.err.println("usage: AzureEmulator <seed.json>");
+            System.err.println("usage: java -cp <classpath> dev.batchvault.emulator.AzureEmulator <seed.json>");
             System.exit(64);
         }
-        AzureEmulator emulator = start(Path.of(args[0]));
-        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
-        System.out.println("Entra ID authority host: " + emulator.authorityHost());
-        for (Vault v : emulator.vaults.values()) {
-            System.out.println("Vault " + v.name() + ": " + v.url() + " (tenant " + v.tenantId() + ")");
+        AzureEmulator emulator = new AzureEmulator();
+        List<String[]> grantedClients;
+        try {
+            grantedClients = Seed.apply(emulator, Path.of(args[0]));
+        } catch (IOException | RuntimeException e) {
+            emulator.close();
+            System.err.println("cannot start from " + args[0] + ": " + e.getMessage());
+            System.exit(65);
+            return;
         }
-        System.out.println("Trust store: " + emulator.trustStore() + " (password " + emulator.trustStorePassword() + ")");
-        System.out.println();
-        System.out.println("Client settings:");
-        System.out.println("  BATCHVAULT_AUTHORITY_HOST=" + emulator.authorityHost());
-        emulator.vaults.values().stream().findFirst().ifPresent(v -> {
-            System.out.println("  BATCHVAULT_VAULT_URL=" + v.url());
-            System.out.println("  BATCHVAULT_TENANT_ID=" + v.tenantId());
-        });
-        System.out.println("  BATCHVAULT_CLIENT_ID=<an application's clientId from the seed>");
-        System.out.println("  java -Djavax.net.ssl.trustStore=" + emulator.trustStore()
-                + " -Djavax.net.ssl.trustStorePassword=" + emulator.trustStorePassword() + " ...");
+        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "azure-emulator-shutdown"));
+        System.out.print(emulator.describe(grantedClients));
+        System.out.flush();
         Thread.currentThread().join();
+    }
+
+    /** What {@link #main} prints: never a secret value. */
+    String describe(List<String[]> grantedClients) {
+        StringBuilder out = new StringBuilder();
+        out.append("BatchVault Azure emulator\n");
+        out.append("  Entra ID authority host: ").append(authorityHost()).append('\n');
+        for (Tenant t : tenants.values()) {
+            for (Application a : t.applications()) {
+                out.append("  Application ").append(a.clientId()).append(" in tenant ").append(t.id())
+                        .append(" (service principal ").append(a.principalObjectId()).append(", ")
+                        .append(a.certificates().size()).append(" certificate(s))\n");
+            }
+        }
+        for (Vault v : vaults()) {
+            out.append("  Vault ").append(v.name()).append(": ").append(v.url()).append(" (tenant ")
+                    .append(v.tenantId()).append(", secrets ").append(v.secretNames()).append(")\n");
+        }
+        out.append("  Trust store: ").append(trustStore).append(" (PKCS12, password ").append(TRUST_STORE_PASSWORD)
+                .append(")\n\n");
+        List<Vault> all = vaults();
+        if (all.isEmpty()) {
+            out.append("No vault in the seed.\n");
+            return out.toString();
+        }
+        Vault first = all.get(0);
+        String clientId = "<clientId of an application with an access policy>";
+        List<String> candidates = new ArrayList<>();
+        for (String[] g : grantedClients) {
+            if (g[0].equalsIgnoreCase(first.name())) {
+                candidates.add(g[1]);
+            }
+        }
+        if (candidates.isEmpty()) {
+            Collection<Application> apps = tenant(first.tenantId()).applications();
+            for (Application a : apps) {
+                if (first.hasPolicy(a.principalObjectId())) {
+                    candidates.add(a.clientId());
+                }
+            }
+        }
+        if (!candidates.isEmpty()) {
+            clientId = candidates.get(0);
+        }
+        out.append("Client settings for vault ").append(first.name()).append(":\n");
+        out.append("  BATCHVAULT_VAULT_URL=").append(first.url()).append('\n');
+        out.append("  BATCHVAULT_TENANT_ID=").append(first.tenantId()).append('\n');
+        out.append("  BATCHVAULT_CLIENT_ID=").append(clientId).append('\n');
+        out.append("  BATCHVAULT_AUTHORITY_HOST=").append(authorityHost()).append('\n');
+        out.append("  JVM options: -Djavax.net.ssl.trustStore=").append(trustStore)
+                .append(" -Djavax.net.ssl.trustStorePassword=").append(TRUST_STORE_PASSWORD)
+                .append(" -Djavax.net.ssl.trustStoreType=PKCS12\n");
+        out.append("Running until stopped (Ctrl+C).\n");
+        return out.toString();
     }
 }

@@ -1,15 +1,24 @@
 package dev.batchvault.emulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
 import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -22,19 +31,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Entra ID token endpoint, {@code POST /{tenant}/oauth2/v2.0/token}, for the client-credentials
- * grant with a certificate-signed client assertion, checked as Entra ID checks it.
+ * grant with a certificate-signed client assertion, checked as Entra ID checks it; plus the
+ * discovery, OpenID metadata and JWKS documents MSAL may ask for.
  */
 final class EntraId implements HttpHandler {
     static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    static final long SKEW_SECONDS = 300;
+    static final int TOKEN_LIFETIME_SECONDS = 3600;
+
+    // Codes documented by Microsoft (see the module README for sources).
+    static final int TENANT_NOT_FOUND = 90002;
+    static final int APPLICATION_NOT_FOUND = 700016;
+    static final int UNSUPPORTED_GRANT_TYPE = 70003;
+    static final int INVALID_SCOPE = 70011;
+    static final int ASSERTION_MISSING = 7000216;
+    static final int MALFORMED_JWT = 50027;
+    static final int INVALID_SIGNATURE = 700027;
+    static final int WRONG_ISSUER_OR_SUBJECT = 700021;
+    static final int SUBJECT_NOT_ISSUER = 50048;
+    static final int WRONG_AUDIENCE = 700023;
+    static final int OUTSIDE_TIME_RANGE = 700024;
+    /** Stand-in: Entra ID documents no code for a replayed assertion; 50013 is its generic "InvalidAssertion". */
+    static final int REPLAYED = 50013;
+
     private static final Logger LOG = LoggerFactory.getLogger(EntraId.class);
-    private static final Pattern TOKEN_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token");
-    private static final Pattern METADATA_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration");
-    private static final long SKEW_SECONDS = 300;
+    private static final Pattern TOKEN_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token/?");
+    private static final Pattern METADATA_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration/?");
+    private static final Pattern KEYS_PATH = Pattern.compile("/([^/]+)/discovery/v2\\.0/keys/?");
     private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access");
 
     private final Map<String, Tenant> tenants;
     private final KeyPair signingKeys;
-    private final Set<String> usedJti = ConcurrentHashMap.newKeySet();
+    private final String keyId;
+    /** client id + "/" + jti, to the instant after which the assertion could not be accepted anyway. */
+    private final Map<String, Long> usedJti = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong issued = new AtomicLong();
     private volatile String authorityHost;
@@ -42,6 +72,12 @@ final class EntraId implements HttpHandler {
     EntraId(Map<String, Tenant> tenants, KeyPair signingKeys) {
         this.tenants = tenants;
         this.signingKeys = signingKeys;
+        this.keyId = keyId(signingKeys);
+    }
+
+    /** @return the {@code kid} of the emulator's token-signing key: base64url SHA-1 of the encoded public key */
+    static String keyId(KeyPair keys) {
+        return Jwt.base64Url(SelfSignedCertificate.digest("SHA-1", keys.getPublic().getEncoded()));
     }
 
     void authorityHost(String authorityHost) {
@@ -59,139 +95,229 @@ final class EntraId implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
             if (requestId != null) {
                 exchange.getResponseHeaders().set("client-request-id", requestId);
             }
             int status;
-            Matcher token = TOKEN_PATH.matcher(path);
-            Matcher metadata = METADATA_PATH.matcher(path);
-            if (token.matches() && "POST".equals(exchange.getRequestMethod())) {
-                requests.incrementAndGet();
-                status = token(exchange, token.group(1));
-            } else if (metadata.matches()) {
-                status = metadata(exchange, metadata.group(1));
-            } else if (path.equals("/common/discovery/instance")) {
-                status = discovery(exchange);
-            } else {
-                ObjectNode body = Jwt.JSON.createObjectNode();
-                body.put("error", "not_found");
-                body.put("error_description", "The emulator has no route " + exchange.getRequestMethod() + " " + path);
-                status = 404;
-                Exchanges.json(exchange, status, body);
+            try {
+                status = route(exchange, method, path);
+            } catch (RuntimeException e) {
+                LOG.warn("{} {} failed: {}", method, path, e.toString());
+                status = error(exchange, 500, "server_error", 50000, "There was an error issuing a token: the emulator failed with " + e);
             }
-            LOG.debug("{} {} -> {}", exchange.getRequestMethod(), path, status);
+            LOG.debug("login {} {} -> {}", method, path, status);
         }
+    }
+
+    private int route(HttpExchange exchange, String method, String path) throws IOException {
+        Matcher token = TOKEN_PATH.matcher(path);
+        if (token.matches()) {
+            if (!"POST".equals(method)) {
+                return error(exchange, 400, "invalid_request", 900561, "The endpoint only accepts POST requests. "
+                        + "Received a " + method + " request.");
+            }
+            requests.incrementAndGet();
+            return token(exchange, token.group(1));
+        }
+        Matcher metadata = METADATA_PATH.matcher(path);
+        if (metadata.matches() && "GET".equals(method)) {
+            return metadata(exchange, metadata.group(1));
+        }
+        Matcher keys = KEYS_PATH.matcher(path);
+        if (keys.matches() && "GET".equals(method)) {
+            return keys(exchange);
+        }
+        if (path.equals("/common/discovery/instance") && "GET".equals(method)) {
+            return discovery(exchange);
+        }
+        ObjectNode body = Jwt.JSON.createObjectNode();
+        body.put("error", "not_found");
+        body.put("error_description", "The Azure emulator's login endpoint has no route " + method + " " + path
+                + ". It serves POST /{tenant}/oauth2/v2.0/token, GET /{tenant}/v2.0/.well-known/openid-configuration, "
+                + "GET /{tenant}/discovery/v2.0/keys and GET /common/discovery/instance.");
+        Exchanges.json(exchange, 404, body);
+        return 404;
     }
 
     private int token(HttpExchange exchange, String tenantId) throws IOException {
         Map<String, String> form = Exchanges.form(Exchanges.body(exchange));
-        Tenant tenant = tenants.get(tenantId.toLowerCase(java.util.Locale.ROOT));
+        Tenant tenant = tenants.get(tenantId.toLowerCase(Locale.ROOT));
         if (tenant == null) {
-            return error(exchange, 400, "invalid_request", 90002, "Tenant '" + tenantId + "' not found. Check to make "
-                    + "sure you have the correct tenant ID and are signing into the correct cloud.");
+            return error(exchange, 400, "invalid_request", TENANT_NOT_FOUND, "Tenant '" + tenantId + "' not found. "
+                    + "Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check "
+                    + "with your subscription administrator, this may happen if there are no active subscriptions for "
+                    + "the tenant.");
         }
         if (!"client_credentials".equals(form.get("grant_type"))) {
-            return error(exchange, 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '"
-                    + form.get("grant_type") + "'.");
+            return error(exchange, 400, "unsupported_grant_type", UNSUPPORTED_GRANT_TYPE, "The app requested an "
+                    + "unsupported grant type '" + form.get("grant_type") + "'. The emulator supports client_credentials.");
         }
         String clientId = form.get("client_id");
+        if (clientId == null || clientId.isEmpty()) {
+            return error(exchange, 400, "invalid_request", 900144, "The request body must contain the following "
+                    + "parameter: 'client_id'.");
+        }
         Application app = tenant.findApplication(clientId);
         if (app == null) {
-            return error(exchange, 400, "unauthorized_client", 700016, "Application with identifier '" + clientId
-                    + "' was not found in the directory '" + tenantId + "'. This can happen if the application has not "
-                    + "been installed by the administrator of the tenant or consented to by any user in the tenant.");
+            return error(exchange, 400, "unauthorized_client", APPLICATION_NOT_FOUND, "Application with identifier '"
+                    + clientId + "' was not found in the directory '" + tenantId + "'. This can happen if the "
+                    + "application has not been installed by the administrator of the tenant or consented to by any "
+                    + "user in the tenant. You may have sent your authentication request to the wrong tenant.");
         }
         // MSAL adds the OpenID scopes; the resource is the one scope ending in /.default.
-        String scope = null;
+        Set<String> scopes = new LinkedHashSet<>();
         for (String s : String.valueOf(form.get("scope")).split(" ")) {
-            if (!OIDC_SCOPES.contains(s) && !s.isEmpty()) {
-                scope = scope == null ? s : scope + " " + s;
+            if (!s.isEmpty() && !OIDC_SCOPES.contains(s)) {
+                scopes.add(s);
             }
         }
-        if (scope == null || scope.contains(" ") || !scope.endsWith("/.default")) {
-            return error(exchange, 400, "invalid_scope", 70011, "The provided request must include a 'scope' input "
-                    + "parameter. The provided value for the input parameter 'scope' is not valid. The scope "
-                    + scope + " is not valid. The scope format is invalid. Scope must be in a valid URI form "
-                    + "<https://example/scope> or a valid Guid <guid/scope>.");
+        String scope = String.join(" ", scopes);
+        if (scopes.size() != 1 || !scope.endsWith("/.default") || scope.equals("/.default")) {
+            return error(exchange, 400, "invalid_scope", INVALID_SCOPE, "The provided request must include a 'scope' "
+                    + "input parameter. The provided value for the input parameter 'scope' is not valid. The scope '"
+                    + scope + "' is not valid. For the client credentials flow the scope must be one resource followed "
+                    + "by '/.default', such as https://vault.azure.net/.default.");
         }
         String assertion = form.get("client_assertion");
-        if (!ASSERTION_TYPE.equals(form.get("client_assertion_type")) || assertion == null) {
-            return error(exchange, 401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' "
-                    + "is required for the 'client_credentials' grant type.");
+        if (!ASSERTION_TYPE.equals(form.get("client_assertion_type")) || assertion == null || assertion.isEmpty()) {
+            return error(exchange, 401, "invalid_client", ASSERTION_MISSING, "'client_assertion', 'client_secret' or "
+                    + "'request' is required for the 'client_credentials' grant type. The emulator accepts only a "
+                    + "client_assertion of type " + ASSERTION_TYPE + ".");
         }
         Jwt jwt;
         try {
             jwt = Jwt.parse(assertion);
         } catch (IllegalArgumentException e) {
-            return error(exchange, 401, "invalid_client", 50027, "JWT token is invalid or malformed.");
+            return error(exchange, 401, "invalid_client", MALFORMED_JWT, "JWT token is invalid or malformed.");
         }
-        if (!"RS256".equals(jwt.header.path("alg").asText())) {
-            return error(exchange, 401, "invalid_client", 50027, "JWT token is invalid or malformed: alg '"
-                    + jwt.header.path("alg").asText() + "' is not RS256.");
+        String alg = jwt.header.path("alg").asText(null);
+        if (!"RS256".equals(alg)) {
+            return error(exchange, 401, "invalid_client", MALFORMED_JWT, "JWT token is invalid or malformed. The "
+                    + "client assertion's alg is '" + alg + "'; certificate credentials are signed with RS256.");
         }
         X509Certificate key = registeredKey(app, jwt);
         if (key == null) {
-            return error(exchange, 401, "invalid_client", 700027, "Client assertion contains an invalid signature. "
-                    + "[Reason - The key was not found., Thumbprint of key used by client: '" + presentedThumbprint(jwt)
-                    + "', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys "
-                    + "for app Id '" + app.clientId() + "'.]");
+            return error(exchange, 401, "invalid_client", INVALID_SIGNATURE, "Client assertion contains an invalid "
+                    + "signature. [Reason - The key was not found., Thumbprint of key used by client: '"
+                    + presentedThumbprint(jwt) + "', Please visit the Azure Portal, Graph Explorer or directly use MS "
+                    + "Graph to see configured keys for app Id '" + app.clientId() + "'. Review the documentation at "
+                    + "https://docs.microsoft.com/en-us/graph/deployments if you are not using a national cloud.]");
         }
         if (!jwt.verifies(key.getPublicKey())) {
-            return error(exchange, 401, "invalid_client", 700027, "Client assertion contains an invalid signature. "
-                    + "[Reason - The provided signature value did not match the expected signature value., Thumbprint "
-                    + "of key used by client: '" + presentedThumbprint(jwt) + "', Found key 'Start=..., End=...']");
+            return error(exchange, 401, "invalid_client", INVALID_SIGNATURE, "Client assertion contains an invalid "
+                    + "signature. [Reason - The provided signature value did not match the expected signature value., "
+                    + "Thumbprint of key used by client: '" + thumbprint(key) + "', Found key '" + validity(key) + "']");
         }
-        String expectedAud = authorityHost + "/" + tenantId + "/oauth2/v2.0/token";
-        if (!expectedAud.equalsIgnoreCase(jwt.text("aud"))) {
-            return error(exchange, 401, "invalid_client", 700212, "The client assertion's audience claim '"
-                    + jwt.text("aud") + "' does not match the token endpoint '" + expectedAud + "'.");
+        // A key credential is valid while its certificate is (New-AzADAppCredential -CertValue takes its dates).
+        Instant instant = Instant.now();
+        if (instant.isAfter(key.getNotAfter().toInstant()) || instant.isBefore(key.getNotBefore().toInstant())) {
+            boolean expired = instant.isAfter(key.getNotAfter().toInstant());
+            return error(exchange, 401, "invalid_client", INVALID_SIGNATURE, "Client assertion contains an invalid "
+                    + "signature. [Reason - " + (expired ? "The key used is expired." : "The key used is not yet valid.")
+                    + ", Thumbprint of key used by client: '" + thumbprint(key) + "', Found key '" + validity(key)
+                    + "']");
         }
-        if (!app.clientId().equalsIgnoreCase(jwt.text("iss")) || !app.clientId().equalsIgnoreCase(jwt.text("sub"))) {
-            return error(exchange, 401, "invalid_client", 700023, "Client assertion issuer '" + jwt.text("iss")
-                    + "' and subject '" + jwt.text("sub") + "' must both be the client id '" + app.clientId() + "'.");
+        if (jwt.text("sub") == null || !jwt.text("sub").equals(jwt.text("iss"))) {
+            return error(exchange, 401, "invalid_client", SUBJECT_NOT_ISSUER, "Subject mismatches Issuer claim in the "
+                    + "client assertion: iss '" + jwt.text("iss") + "', sub '" + jwt.text("sub") + "'.");
+        }
+        if (!app.clientId().equalsIgnoreCase(jwt.text("iss"))) {
+            return error(exchange, 401, "invalid_client", WRONG_ISSUER_OR_SUBJECT, "Client assertion application "
+                    + "identifier doesn't match 'client_id' parameter. Review the documentation at "
+                    + "https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
+        }
+        Set<String> audiences = expectedAudiences(exchange, tenantId);
+        String aud = jwt.text("aud");
+        if (aud == null || audiences.stream().noneMatch(aud::equalsIgnoreCase)) {
+            return error(exchange, 401, "invalid_client", WRONG_AUDIENCE, "Client assertion audience claim does not "
+                    + "match Realm issuer. The audience is '" + aud + "'; expected the token endpoint '"
+                    + audiences.iterator().next() + "'. Review the documentation at "
+                    + "https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
         }
         long now = Instant.now().getEpochSecond();
         long nbf = jwt.seconds("nbf");
         long exp = jwt.seconds("exp");
         if (exp == Long.MIN_VALUE || exp < now - SKEW_SECONDS || (nbf != Long.MIN_VALUE && nbf > now + SKEW_SECONDS)) {
-            return error(exchange, 401, "invalid_client", 700024, "Client assertion is not within its valid time range. "
-                    + "Current time: " + Instant.ofEpochSecond(now) + ", assertion valid from "
-                    + (nbf == Long.MIN_VALUE ? "unset" : Instant.ofEpochSecond(nbf)) + ", expiry time of assertion "
-                    + (exp == Long.MIN_VALUE ? "unset" : Instant.ofEpochSecond(exp)) + ".");
+            return error(exchange, 401, "invalid_client", OUTSIDE_TIME_RANGE, "Client assertion is not within its valid "
+                    + "time range. Current time: " + Instant.ofEpochSecond(now) + ", assertion valid from "
+                    + (nbf == Long.MIN_VALUE ? "(unset)" : Instant.ofEpochSecond(nbf)) + ", expiry time of assertion "
+                    + (exp == Long.MIN_VALUE ? "(unset)" : Instant.ofEpochSecond(exp)) + ". Review the documentation at "
+                    + "https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
         }
         String jti = jwt.text("jti");
-        if (jti == null || !usedJti.add(app.clientId() + "/" + jti)) {
-            return error(exchange, 401, "invalid_client", 700025, "Client assertion has already been used (jti '" + jti
-                    + "'); each assertion must carry a new jti.");
+        if (jti == null || jti.isEmpty()) {
+            return error(exchange, 401, "invalid_client", MALFORMED_JWT, "JWT token is invalid or malformed. The client "
+                    + "assertion has no jti claim.");
+        }
+        forgetExpiredJti(now);
+        if (usedJti.putIfAbsent(app.clientId().toLowerCase(Locale.ROOT) + "/" + jti, exp + SKEW_SECONDS) != null) {
+            return error(exchange, 401, "invalid_client", REPLAYED, "Assertion is invalid: the client assertion with "
+                    + "jti '" + jti + "' has already been used. Each client assertion must carry a new jti. "
+                    + "(Emulator stand-in code: Entra ID documents no code specific to a replayed assertion.)");
         }
         issued.incrementAndGet();
         ObjectNode body = Jwt.JSON.createObjectNode();
         body.put("token_type", "Bearer");
-        body.put("expires_in", 3599);
-        body.put("ext_expires_in", 3599);
-        body.put("access_token", accessToken(tenant.id(), app, scope.substring(0, scope.length() - "/.default".length()),
-                now));
+        body.put("expires_in", TOKEN_LIFETIME_SECONDS - 1);
+        body.put("ext_expires_in", TOKEN_LIFETIME_SECONDS - 1);
+        body.put("access_token", accessToken(tenant.id(), app,
+                scope.substring(0, scope.length() - "/.default".length()), now, now + TOKEN_LIFETIME_SECONDS));
+        exchange.getResponseHeaders().set("Cache-Control", "no-store, no-cache");
         Exchanges.json(exchange, 200, body);
         return 200;
     }
 
-    private String accessToken(String tenantId, Application app, String audience, long now) {
+    /** The token endpoint as configured and as the client called it (its Host header), for the assertion's aud. */
+    private Set<String> expectedAudiences(HttpExchange exchange, String tenantSegment) {
+        Set<String> audiences = new LinkedHashSet<>();
+        audiences.add(authorityHost + "/" + tenantSegment + "/oauth2/v2.0/token");
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (host != null && !host.isEmpty()) {
+            audiences.add("https://" + host + "/" + tenantSegment + "/oauth2/v2.0/token");
+        }
+        return audiences;
+    }
+
+    private void forgetExpiredJti(long now) {
+        if (usedJti.size() > 1000) {
+            usedJti.values().removeIf(until -> until < now);
+        }
+    }
+
+    /**
+     * Signs an access token as Entra ID issues one for an application (v1 token, as Key Vault gets).
+     *
+     * @param tenantId the tenant, for {@code iss} and {@code tid}
+     * @param app the application, for {@code appid} and {@code oid}
+     * @param audience the resource, such as {@code https://vault.azure.net}
+     * @param issuedAt {@code iat} and {@code nbf}, epoch seconds
+     * @param expires {@code exp}, epoch seconds
+     * @return the compact JWS
+     */
+    String accessToken(String tenantId, Application app, String audience, long issuedAt, long expires) {
         ObjectNode header = Jwt.JSON.createObjectNode();
-        header.put("alg", "RS256");
         header.put("typ", "JWT");
-        header.put("kid", "batchvault-emulator");
+        header.put("alg", "RS256");
+        header.put("kid", keyId);
         ObjectNode claims = Jwt.JSON.createObjectNode();
         claims.put("aud", audience);
         claims.put("iss", "https://sts.windows.net/" + tenantId + "/");
-        claims.put("iat", now);
-        claims.put("nbf", now);
-        claims.put("exp", now + 3600);
+        claims.put("iat", issuedAt);
+        claims.put("nbf", issuedAt);
+        claims.put("exp", expires);
+        claims.put("aio", "emulator");
         claims.put("appid", app.clientId());
+        claims.put("appidacr", "2");
+        claims.put("idp", "https://sts.windows.net/" + tenantId + "/");
+        claims.put("idtyp", "app");
         claims.put("oid", app.principalObjectId());
         claims.put("sub", app.principalObjectId());
         claims.put("tid", tenantId);
+        claims.put("uti", UUID.randomUUID().toString().replace("-", ""));
+        claims.put("ver", "1.0");
         return Jwt.sign(header, claims, signingKeys.getPrivate());
     }
 
@@ -208,41 +334,104 @@ final class EntraId implements HttpHandler {
         return null;
     }
 
+    /** The SHA-1 thumbprint the client used when it can be known (x5t or x5c), else the SHA-256 one it sent. */
     private static String presentedThumbprint(Jwt jwt) {
+        HexFormat hex = HexFormat.of().withUpperCase();
         byte[] s1 = decode(jwt.header.path("x5t").asText(null));
+        if (s1 != null) {
+            return hex.formatHex(s1);
+        }
+        JsonNode x5c = jwt.header.path("x5c");
+        if (x5c.isArray() && x5c.size() > 0) {
+            try {
+                byte[] der = Base64.getDecoder().decode(x5c.get(0).asText());
+                CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+                return hex.formatHex(SelfSignedCertificate.digest("SHA-1", der));
+            } catch (IllegalArgumentException | java.security.cert.CertificateException e) {
+                // fall through to the SHA-256 thumbprint
+            }
+        }
         byte[] s256 = decode(jwt.header.path("x5t#S256").asText(null));
-        byte[] shown = s1 != null ? s1 : s256;
-        return shown == null ? "none" : HexFormat.of().withUpperCase().formatHex(shown);
+        return s256 == null ? "none" : hex.formatHex(s256);
     }
 
-    /** Base64url as RFC 7515 says, or plain base64 as some MSAL4J versions send {@code x5t#S256}. */
-    private static byte[] decode(String base64Url) {
-        if (base64Url == null) {
+    private static final java.time.format.DateTimeFormatter KEY_DATES =
+            java.time.format.DateTimeFormatter.ofPattern("MM/dd/yyyy HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    private static String validity(X509Certificate key) {
+        return "Start=" + KEY_DATES.format(key.getNotBefore().toInstant()) + ", End="
+                + KEY_DATES.format(key.getNotAfter().toInstant());
+    }
+
+    private static String thumbprint(X509Certificate certificate) {
+        return HexFormat.of().withUpperCase().formatHex(
+                SelfSignedCertificate.digest("SHA-1", SelfSignedCertificate.der(certificate)));
+    }
+
+    /**
+     * Base64url as RFC 7515 says, or plain base64 with padding: MSAL4J (1.23) sends {@code x5t#S256}
+     * and {@code x5t} in plain base64, and Entra ID accepts it.
+     */
+    private static byte[] decode(String value) {
+        if (value == null || value.isEmpty()) {
             return null;
         }
         try {
-            String url = base64Url.replace('+', '-').replace('/', '_');
+            String url = value.replace('+', '-').replace('/', '_');
             int padding = url.indexOf('=');
-            return java.util.Base64.getUrlDecoder().decode(padding < 0 ? url : url.substring(0, padding));
+            return Base64.getUrlDecoder().decode(padding < 0 ? url : url.substring(0, padding));
         } catch (IllegalArgumentException e) {
             return null;
         }
     }
 
     private int metadata(HttpExchange exchange, String tenantId) throws IOException {
+        Tenant tenant = tenants.get(tenantId.toLowerCase(Locale.ROOT));
+        if (tenant == null && !Set.of("common", "organizations").contains(tenantId.toLowerCase(Locale.ROOT))) {
+            return error(exchange, 400, "invalid_tenant", TENANT_NOT_FOUND, "Tenant '" + tenantId + "' not found.");
+        }
         String base = authorityHost + "/" + tenantId;
+        String issuerTenant = tenant == null ? "{tenantid}" : tenant.id();
         ObjectNode body = Jwt.JSON.createObjectNode();
         body.put("token_endpoint", base + "/oauth2/v2.0/token");
+        body.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt")
+                .add("client_secret_basic");
+        body.put("jwks_uri", base + "/discovery/v2.0/keys");
+        body.putArray("response_modes_supported").add("query").add("fragment").add("form_post");
+        body.putArray("subject_types_supported").add("pairwise");
+        body.putArray("id_token_signing_alg_values_supported").add("RS256");
+        body.putArray("response_types_supported").add("code").add("id_token").add("code id_token").add("id_token token");
+        body.putArray("scopes_supported").add("openid").add("profile").add("email").add("offline_access");
+        body.put("issuer", authorityHost + "/" + issuerTenant + "/v2.0");
         body.put("authorization_endpoint", base + "/oauth2/v2.0/authorize");
-        body.put("issuer", authorityHost + "/" + tenantId + "/v2.0");
-        body.put("jwks_uri", authorityHost + "/" + tenantId + "/discovery/v2.0/keys");
-        body.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt");
+        body.put("device_authorization_endpoint", base + "/oauth2/v2.0/devicecode");
+        body.put("end_session_endpoint", base + "/oauth2/v2.0/logout");
+        body.put("tenant_region_scope", "WW");
+        body.put("cloud_instance_name", URI.create(authorityHost).getAuthority());
         Exchanges.json(exchange, 200, body);
         return 200;
     }
 
+    private int keys(HttpExchange exchange) throws IOException {
+        RSAPublicKey key = (RSAPublicKey) signingKeys.getPublic();
+        ObjectNode body = Jwt.JSON.createObjectNode();
+        ObjectNode jwk = body.putArray("keys").addObject();
+        jwk.put("kty", "RSA");
+        jwk.put("use", "sig");
+        jwk.put("kid", keyId);
+        jwk.put("n", Jwt.base64Url(unsigned(key.getModulus())));
+        jwk.put("e", Jwt.base64Url(unsigned(key.getPublicExponent())));
+        Exchanges.json(exchange, 200, body);
+        return 200;
+    }
+
+    private static byte[] unsigned(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        return bytes.length > 1 && bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+    }
+
     private int discovery(HttpExchange exchange) throws IOException {
-        String host = java.net.URI.create(authorityHost).getAuthority();
+        String host = URI.create(authorityHost).getAuthority();
         ObjectNode body = Jwt.JSON.createObjectNode();
         body.put("tenant_discovery_endpoint", authorityHost + "/common/v2.0/.well-known/openid-configuration");
         body.put("api-version", "1.1");
@@ -259,7 +448,8 @@ final class EntraId implements HttpHandler {
             throws IOException {
         String trace = UUID.randomUUID().toString();
         String correlation = UUID.randomUUID().toString();
-        String timestamp = Instant.now().toString();
+        String timestamp = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()
+                .replace('T', ' ');
         ObjectNode body = Jwt.JSON.createObjectNode();
         body.put("error", error);
         body.put("error_description", "AADSTS" + code + ": " + description + "\r\nTrace ID: " + trace
@@ -268,6 +458,7 @@ final class EntraId implements HttpHandler {
         body.put("timestamp", timestamp);
         body.put("trace_id", trace);
         body.put("correlation_id", correlation);
+        body.put("error_uri", "https://login.microsoftonline.com/error?code=" + code);
         Exchanges.json(exchange, status, body);
         return status;
     }

@@ -42,7 +42,8 @@ final class Pki {
     }
 
     static X509Certificate selfSigned(KeyPair keys, String subject, Instant notBefore, Instant notAfter, boolean ca) {
-        X500Name name = new X500Name(subject);
+        // Parsed as the JDK parses a distinguished name, so that "CN=a, O=b" reads back as "CN=a,O=b".
+        X500Name name = X500Name.getInstance(new javax.security.auth.x500.X500Principal(subject).getEncoded());
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(notBefore),
                 Date.from(notAfter), name, keys.getPublic());
         try {
@@ -86,6 +87,20 @@ final class Pki {
         } catch (OperatorCreationException | java.security.cert.CertificateException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Escapes the characters RFC 4514 reserves in an attribute value. */
+    static String escapeRdnValue(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (",+\"\\<>;=".indexOf(c) >= 0 || (i == 0 && (c == '#' || c == ' '))
+                    || (i == value.length() - 1 && c == ' ')) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     private static BigInteger serial() {

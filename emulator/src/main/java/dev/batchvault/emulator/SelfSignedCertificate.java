@@ -31,7 +31,7 @@ public final class SelfSignedCertificate {
     }
 
     /**
-     * @param commonName the subject, such as {@code CN=pool}
+     * @param commonName the common name, such as {@code pool}, or a whole subject such as {@code CN=pool}
      * @return a certificate valid from an hour ago for a year
      */
     public static SelfSignedCertificate create(String commonName) {
@@ -40,14 +40,21 @@ public final class SelfSignedCertificate {
     }
 
     /**
-     * @param commonName the subject, such as {@code CN=pool}
+     * @param commonName the common name, such as {@code pool}, or a whole subject such as {@code CN=pool}
      * @param notBefore start of validity
      * @param notAfter end of validity
      * @return a certificate valid between those instants
      */
     public static SelfSignedCertificate create(String commonName, Instant notBefore, Instant notAfter) {
+        if (commonName == null || commonName.isBlank()) {
+            throw new IllegalArgumentException("a common name is required");
+        }
+        if (!notAfter.isAfter(notBefore)) {
+            throw new IllegalArgumentException("notAfter " + notAfter + " is not after notBefore " + notBefore);
+        }
+        String subject = commonName.contains("=") ? commonName : "CN=" + Pki.escapeRdnValue(commonName);
         KeyPair keys = Pki.rsaKeyPair();
-        return new SelfSignedCertificate(Pki.selfSigned(keys, commonName, notBefore, notAfter, false), keys.getPrivate());
+        return new SelfSignedCertificate(Pki.selfSigned(keys, subject, notBefore, notAfter, false), keys.getPrivate());
     }
 
     /** @return the certificate */

@@ -6,13 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,31 +29,41 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Key Vault on its own HTTPS port: the secrets API with Key Vault's challenge, token checks,
- * access policies and error bodies.
+ * access policies and error bodies. Made by {@link AzureEmulator#createVault(String, String)}.
  */
 public final class Vault {
+    /** The resource Key Vault tokens are issued for. */
+    static final String RESOURCE = "https://vault.azure.net";
+    /** Key Vault's limit on a secret value. */
+    static final int MAX_VALUE_BYTES = 25 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(Vault.class);
-    private static final Pattern ROUTE = Pattern.compile("/secrets/([^/]+)(?:/([^/]+))?/?");
+    private static final Pattern SECRETS = Pattern.compile("/secrets/?");
+    private static final Pattern SECRET = Pattern.compile("/secrets/([^/]+)(?:/([^/]*))?/?");
     private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
-    /** 7.x, or the dated versions newer clients send (secrets 4.11 sends 2025-07-01). */
-    private static final Pattern API_VERSION = Pattern.compile("7\\.\\d+(-preview(\\.\\d+)?)?|20\\d\\d-\\d\\d-\\d\\d(-preview)?");
-    private static final String RESOURCE = "https://vault.azure.net";
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** 7.x (7.0 to 7.6 exist), or the dated versions newer clients send (secrets 4.11 sends 2025-07-01). */
+    private static final Pattern API_VERSION =
+            Pattern.compile("7\\.\\d+(-preview(\\.\\d+)?)?|20\\d\\d-\\d\\d-\\d\\d(-preview)?");
+    private static final String LATEST_API_VERSION = "7.6";
+    private static final long SKEW_SECONDS = 300;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final String tenantId;
     private final HttpsServer server;
     private final PublicKey tokenKey;
+    private final String tokenKeyId;
     private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> policies = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
 
-    Vault(String name, String tenantId, HttpsServer server, PublicKey tokenKey) {
+    Vault(String name, String tenantId, HttpsServer server, PublicKey tokenKey, String tokenKeyId) {
         this.name = name;
         this.tenantId = tenantId;
         this.server = server;
         this.tokenKey = tokenKey;
+        this.tokenKeyId = tokenKeyId;
     }
 
     /** @return the vault's name */
@@ -55,27 +71,28 @@ public final class Vault {
         return name;
     }
 
-    /** @return {@code https://localhost:<port>} */
+    /** @return {@code https://localhost:<port>}, the vault URL for {@code SecretClientBuilder.vaultUrl} */
     public String url() {
         return "https://localhost:" + port();
     }
 
-    /** @return the HTTPS port it listens on */
+    /** @return the HTTPS port it listens on (on every address) */
     public int port() {
         return server.getAddress().getPort();
     }
 
-    /** @return the tenant whose tokens it accepts */
+    /** @return the tenant whose tokens it accepts, named in its challenge */
     public String tenantId() {
         return tenantId;
     }
 
     /**
-     * Stores a new version.
+     * Stores a new version, enabled, with no attributes.
      *
-     * @param secretName the secret's name
-     * @param value its value
+     * @param secretName the secret's name: 1-127 letters, digits and {@code -}
+     * @param value its value, at most 25 KB
      * @return the new version id (32 lower-case hex digits, as Azure makes them)
+     * @throws IllegalArgumentException if the name or value is not one Key Vault takes
      */
     public String setSecret(String secretName, String value) {
         return setSecret(secretName, value, SecretAttributes.defaults());
@@ -84,52 +101,79 @@ public final class Vault {
     /**
      * Stores a new version with attributes.
      *
-     * @param secretName the secret's name
-     * @param value its value
+     * @param secretName the secret's name: 1-127 letters, digits and {@code -}
+     * @param value its value, at most 25 KB
      * @param attributes content type, enabled, nbf, exp, tags
-     * @return the new version id
+     * @return the new version id (32 lower-case hex digits)
+     * @throws IllegalArgumentException if the name, value or content type is not one Key Vault takes
      */
     public String setSecret(String secretName, String value, SecretAttributes attributes) {
-        if (!NAME.matcher(secretName).matches()) {
-            throw new IllegalArgumentException("secret names are 1-127 letters, digits and '-': " + secretName);
+        String problem = invalid(secretName, value, attributes);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
+        return store(secretName, value, attributes).version;
+    }
+
+    private Version store(String secretName, String value, SecretAttributes attributes) {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         Version v = new Version(secretName, HexFormat.of().formatHex(id), value, attributes, Instant.now());
         secrets.computeIfAbsent(key(secretName), k -> new CopyOnWriteArrayList<>()).add(v);
-        return v.version;
+        return v;
+    }
+
+    private static String invalid(String secretName, String value, SecretAttributes attributes) {
+        if (secretName == null || !NAME.matcher(secretName).matches()) {
+            return "The secret name '" + secretName + "' is invalid: names are 1-127 characters of letters, digits "
+                    + "and '-'.";
+        }
+        if (value == null) {
+            return "A secret value is required.";
+        }
+        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+            return "The secret value is larger than Key Vault's limit of " + MAX_VALUE_BYTES + " bytes.";
+        }
+        if (attributes.contentType != null && attributes.contentType.length() > 255) {
+            return "The content type is longer than 255 characters.";
+        }
+        return null;
     }
 
     /**
-     * Enables or disables the latest version.
+     * Enables or disables the latest version, as {@code az keyvault secret set-attributes --enabled} does.
      *
      * @param secretName the secret's name
      * @param enabled whether it may be read
+     * @throws IllegalArgumentException if there is no such secret
      */
     public void setEnabled(String secretName, boolean enabled) {
         List<Version> versions = secrets.get(key(secretName));
         if (versions == null || versions.isEmpty()) {
-            throw new IllegalArgumentException("no secret " + secretName);
+            throw new IllegalArgumentException("vault " + name + " has no secret " + secretName);
         }
         Version latest = versions.get(versions.size() - 1);
         latest.enabled = enabled;
+        latest.updated = Instant.now();
     }
 
     /**
-     * Adds secret permissions to the access policy of an object id.
+     * Adds secret permissions to the access policy of an object id, as
+     * {@code Set-AzKeyVaultAccessPolicy -ObjectId <oid> -PermissionsToSecrets get,list} does.
      *
-     * @param objectId a service principal's object id
-     * @param secretPermissions such as {@code get}, {@code list}, {@code set}
+     * @param objectId a service principal's object id (see {@link Application#principalObjectId()})
+     * @param secretPermissions such as {@code get}, {@code list}, {@code set}, or {@code all}
      */
     public void grant(String objectId, String... secretPermissions) {
-        Set<String> granted = policies.computeIfAbsent(objectId.toLowerCase(Locale.ROOT), k -> ConcurrentHashMap.newKeySet());
+        Set<String> granted = policies.computeIfAbsent(objectId.toLowerCase(Locale.ROOT),
+                k -> ConcurrentHashMap.newKeySet());
         for (String p : secretPermissions) {
             granted.add(p.toLowerCase(Locale.ROOT));
         }
     }
 
     /**
-     * Removes the access policy of an object id.
+     * Removes the whole access policy of an object id.
      *
      * @param objectId a service principal's object id
      */
@@ -137,14 +181,23 @@ public final class Vault {
         policies.remove(objectId.toLowerCase(Locale.ROOT));
     }
 
-    /** @return how many requests this vault received */
+    /** @return how many requests this vault received, with or without a token */
     public long requests() {
         return requests.get();
     }
 
-    /** @return how many of them carried an Authorization header */
+    /** @return how many of them carried an {@code Authorization} header */
     public long requestsWithToken() {
         return requestsWithToken.get();
+    }
+
+    @Override
+    public String toString() {
+        return "Vault{" + name + ", " + url() + ", tenant " + tenantId + "}";
+    }
+
+    boolean hasPolicy(String objectId) {
+        return objectId != null && !policies.getOrDefault(objectId.toLowerCase(Locale.ROOT), Set.of()).isEmpty();
     }
 
     void stop() {
@@ -154,8 +207,21 @@ public final class Vault {
     void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             requests.incrementAndGet();
-            int status = route(exchange);
-            LOG.debug("{} {} {} -> {}", name, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status);
+            String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
+            if (requestId != null) {
+                exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
+            }
+            exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
+            int status;
+            try {
+                status = route(exchange);
+            } catch (RuntimeException e) {
+                LOG.warn("vault {} {} {} failed: {}", name, exchange.getRequestMethod(),
+                        exchange.getRequestURI().getPath(), e.toString());
+                status = error(exchange, 500, "InternalServerError", null, "The emulator failed: " + e.getClass().getName());
+            }
+            LOG.debug("vault {} {} {} -> {}", name, exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    status);
         }
     }
 
@@ -167,44 +233,65 @@ public final class Vault {
         String apiVersion = Exchanges.query(exchange).get("api-version");
         if (apiVersion == null || !API_VERSION.matcher(apiVersion).matches()) {
             return error(exchange, 400, "BadParameter", null, apiVersion == null
-                    ? "The 'api-version' query parameter is missing." : "The specified version (" + apiVersion
-                    + ") is not recognized. Consider using the latest supported version (7.6).");
+                    ? "The 'api-version' query parameter is missing."
+                    : "The specified version (" + apiVersion + ") is not recognized. Consider using the latest "
+                            + "supported version (" + LATEST_API_VERSION + ").");
         }
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return unauthorized(exchange, "AKV10000: Request is missing a Bearer or PoP token.");
         }
+        String raw = authorization.substring(7).trim();
         Jwt token;
         try {
-            token = Jwt.parse(authorization.substring("Bearer ".length()).trim());
+            token = Jwt.parse(raw);
         } catch (IllegalArgumentException e) {
-            return unauthorized(exchange, "AKV10022: Invalid token: the bearer token is malformed.");
+            return unauthorized(exchange, "[TokenInvalid] Error validating token: the bearer token is not a JWT.");
         }
-        if (!token.verifies(tokenKey)) {
-            return unauthorized(exchange, "AKV10021: Invalid token signature.");
+        String encodedHeader = raw.substring(0, raw.indexOf('.'));
+        if (!tokenKeyId.equals(token.header.path("kid").asText(null)) || !token.verifies(tokenKey)) {
+            return unauthorized(exchange, "AKV10046: Unable to resolve the key used for signature validation. "
+                    + "EncodedJwtHeader: '" + encodedHeader + "'.");
+        }
+        long now = Instant.now().getEpochSecond();
+        long exp = token.seconds("exp");
+        if (exp == Long.MIN_VALUE || exp + SKEW_SECONDS < now) {
+            return unauthorized(exchange, "[TokenExpired] Error validating token: 'S2S12086'.");
+        }
+        long nbf = token.seconds("nbf");
+        if (nbf != Long.MIN_VALUE && nbf - SKEW_SECONDS > now) {
+            return unauthorized(exchange, "Token not yet valid (Activity ID: " + UUID.randomUUID() + ")");
         }
         String aud = token.text("aud");
         if (aud == null || !(aud.equals(RESOURCE) || aud.equals(RESOURCE + "/"))) {
             return unauthorized(exchange, "AKV10022: Invalid audience. Expected " + RESOURCE + ", found: " + aud + ".");
         }
-        if (token.seconds("exp") < Instant.now().getEpochSecond()) {
-            return unauthorized(exchange, "AKV10017: The token has expired.");
+        String expectedIssuer = "https://sts.windows.net/" + tenantId + "/";
+        String iss = token.text("iss");
+        if (!tenantId.equalsIgnoreCase(token.text("tid")) || !expectedIssuer.equalsIgnoreCase(iss)) {
+            return unauthorized(exchange, "AKV10032: Invalid issuer. Expected one of " + expectedIssuer + ", found "
+                    + iss + ".");
         }
-        if (!tenantId.equalsIgnoreCase(token.text("tid"))) {
-            return unauthorized(exchange, "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/"
-                    + tenantId + "/, found https://sts.windows.net/" + token.text("tid") + "/.");
+
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        if (SECRETS.matcher(path).matches()) {
+            if (!"GET".equals(method)) {
+                return notAllowed(exchange, method, path);
+            }
+            return deny(exchange, token, "list") ? 403 : listSecrets(exchange);
         }
-        Matcher m = ROUTE.matcher(exchange.getRequestURI().getPath());
+        Matcher m = SECRET.matcher(path);
         if (!m.matches()) {
-            return error(exchange, 404, "NotFound", null, "The emulator's vault has no route "
-                    + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + ".");
+            return error(exchange, 404, "NotFound", null, "The Azure emulator's vault has no route " + method + " "
+                    + path + ". It serves GET /secrets, GET and PUT /secrets/{name}, GET /secrets/{name}/{version} "
+                    + "and GET /secrets/{name}/versions.");
         }
         String secretName = m.group(1);
-        String second = m.group(2);
+        String second = m.group(2) == null || m.group(2).isEmpty() ? null : m.group(2);
         if (!NAME.matcher(secretName).matches()) {
-            return error(exchange, 400, "BadParameter", null, "The secret name '" + secretName + "' is invalid: "
-                    + "names are 1-127 characters of letters, digits and '-'.");
+            return error(exchange, 400, "BadParameter", null, "The request URI contains an invalid name: " + secretName
+                    + ". Secret names are 1-127 characters of letters, digits and '-'.");
         }
-        String method = exchange.getRequestMethod();
         if ("PUT".equals(method) && second == null) {
             return deny(exchange, token, "set") ? 403 : put(exchange, secretName);
         }
@@ -214,14 +301,19 @@ public final class Vault {
         if ("GET".equals(method)) {
             return deny(exchange, token, "get") ? 403 : get(exchange, secretName, second);
         }
-        return error(exchange, 405, "MethodNotAllowed", null, method + " is not supported here.");
+        return notAllowed(exchange, method, path);
+    }
+
+    private static int notAllowed(HttpExchange exchange, String method, String path) throws IOException {
+        return error(exchange, 405, "MethodNotAllowed", null, "The emulator does not support " + method + " " + path
+                + ".");
     }
 
     private int get(HttpExchange exchange, String secretName, String version) throws IOException {
         List<Version> versions = secrets.get(key(secretName));
         Version found = null;
         if (versions != null && !versions.isEmpty()) {
-            if (version == null || version.isEmpty()) {
+            if (version == null) {
                 found = versions.get(versions.size() - 1);
             } else {
                 for (Version v : versions) {
@@ -238,8 +330,10 @@ public final class Vault {
                     + "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182");
         }
         if (!found.enabled) {
-            return error(exchange, 403, "Forbidden", "SecretDisabled", "Operation get is not allowed on a disabled secret.");
+            return error(exchange, 403, "Forbidden", "SecretDisabled", "Operation get is not allowed on a disabled "
+                    + "secret.");
         }
+        // Key Vault serves a get outside the nbf/exp window: for secrets the dates are informational.
         Exchanges.json(exchange, 200, bundle(found, true));
         return 200;
     }
@@ -255,22 +349,38 @@ public final class Vault {
         return 200;
     }
 
+    private int listSecrets(HttpExchange exchange) throws IOException {
+        ObjectNode body = Jwt.JSON.createObjectNode();
+        ArrayNode value = body.putArray("value");
+        for (List<Version> versions : new TreeMap<>(secrets).values()) {
+            if (!versions.isEmpty()) {
+                ObjectNode item = bundle(versions.get(versions.size() - 1), false);
+                String id = item.get("id").asText();
+                item.put("id", id.substring(0, id.lastIndexOf('/')));
+                value.add(item);
+            }
+        }
+        body.putNull("nextLink");
+        Exchanges.json(exchange, 200, body);
+        return 200;
+    }
+
     private int put(HttpExchange exchange, String secretName) throws IOException {
         JsonNode body;
         try {
             body = Jwt.JSON.readTree(Exchanges.body(exchange));
         } catch (IOException e) {
-            return error(exchange, 400, "BadParameter", null, "The request body is not JSON.");
+            return error(exchange, 400, "BadParameter", null, "The request body is not valid JSON.");
         }
-        if (body == null || !body.hasNonNull("value")) {
-            return error(exchange, 400, "BadParameter", null, "Property 'value' is required.");
+        if (body == null || !body.path("value").isTextual()) {
+            return error(exchange, 400, "BadParameter", null, "Property 'value' is required and must be a string.");
         }
         SecretAttributes attributes = SecretAttributes.defaults();
         if (body.hasNonNull("contentType")) {
             attributes = attributes.contentType(body.get("contentType").asText());
         }
         JsonNode a = body.path("attributes");
-        if (a.has("enabled")) {
+        if (a.hasNonNull("enabled")) {
             attributes = attributes.enabled(a.get("enabled").asBoolean(true));
         }
         if (a.hasNonNull("nbf")) {
@@ -279,33 +389,29 @@ public final class Vault {
         if (a.hasNonNull("exp")) {
             attributes = attributes.expiresOn(Instant.ofEpochSecond(a.get("exp").asLong()));
         }
-        for (Map.Entry<String, JsonNode> tag : iterable(body.path("tags").fields())) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.path("tags").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> tag = it.next();
             attributes = attributes.tag(tag.getKey(), tag.getValue().asText());
         }
-        String version = setSecret(secretName, body.get("value").asText(), attributes);
-        List<Version> versions = secrets.get(key(secretName));
-        for (Version v : versions) {
-            if (v.version.equals(version)) {
-                Exchanges.json(exchange, 200, bundle(v, true));
-            }
+        String value = body.get("value").asText();
+        String problem = invalid(secretName, value, attributes);
+        if (problem != null) {
+            return error(exchange, 400, "BadParameter", null, problem);
         }
+        Exchanges.json(exchange, 200, bundle(store(secretName, value, attributes), true));
         return 200;
     }
 
-    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
-        return () -> it;
-    }
-
     private boolean deny(HttpExchange exchange, Jwt token, String permission) throws IOException {
-        String oid = String.valueOf(token.text("oid")).toLowerCase(Locale.ROOT);
-        Set<String> granted = policies.getOrDefault(oid, Set.of());
+        String oid = token.text("oid");
+        Set<String> granted = oid == null ? Set.of() : policies.getOrDefault(oid.toLowerCase(Locale.ROOT), Set.of());
         if (granted.contains(permission) || granted.contains("all")) {
             return false;
         }
         error(exchange, 403, "Forbidden", "AccessDenied", "The user, group or application 'appid=" + token.text("appid")
-                + ";oid=" + token.text("oid") + ";iss=https://sts.windows.net/" + token.text("tid") + "/' does not have "
-                + "secrets " + permission + " permission on key vault '" + name + ";location=emulator'. For help "
-                + "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287");
+                + ";oid=" + oid + ";iss=" + token.text("iss") + "' does not have secrets " + permission
+                + " permission on key vault '" + name + ";location=emulator'. For help resolving this issue, please "
+                + "see https://go.microsoft.com/fwlink/?linkid=2125287");
         return true;
     }
 
@@ -331,7 +437,7 @@ public final class Vault {
             attributes.put("exp", v.attributes.expiresOn.getEpochSecond());
         }
         attributes.put("created", v.created.getEpochSecond());
-        attributes.put("updated", v.created.getEpochSecond());
+        attributes.put("updated", v.updated.getEpochSecond());
         attributes.put("recoveryLevel", "Recoverable+Purgeable");
         attributes.put("recoverableDays", 90);
         return node;
@@ -361,13 +467,24 @@ public final class Vault {
         return secretName.toLowerCase(Locale.ROOT);
     }
 
-    /** One version of a secret. */
+    List<String> secretNames() {
+        List<String> names = new ArrayList<>();
+        for (List<Version> versions : new TreeMap<>(secrets).values()) {
+            if (!versions.isEmpty()) {
+                names.add(versions.get(versions.size() - 1).name);
+            }
+        }
+        return names;
+    }
+
+    /** One version of a secret. Its value never appears in logs or in {@link #toString()}. */
     private static final class Version {
         final String name;
         final String version;
         final String value;
         final SecretAttributes attributes;
         final Instant created;
+        volatile Instant updated;
         volatile boolean enabled;
 
         Version(String name, String version, String value, SecretAttributes attributes, Instant created) {
@@ -376,7 +493,13 @@ public final class Vault {
             this.value = value;
             this.attributes = attributes;
             this.created = created;
+            this.updated = created;
             this.enabled = attributes.enabled;
+        }
+
+        @Override
+        public String toString() {
+            return "Version{" + name + "/" + version + "}";
         }
     }
 }

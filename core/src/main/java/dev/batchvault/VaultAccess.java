@@ -25,12 +25,10 @@ import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.batchvault.spi.PoolCertificate;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -134,30 +132,29 @@ final class VaultAccess {
                 .build();
     }
 
-    /** A certificate credential built from a PKCS#12 made in memory; the key never touches disk. */
+    /** A certificate credential built from PEM text in memory; the key never touches disk. */
     private static TokenCredential credential(Config config, PoolCertificate certificate, HttpClient http,
             HttpLogOptions logOptions) {
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String password = Base64.getEncoder().encodeToString(random);
-        byte[] pfx;
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("pool", certificate.privateKey(), password.toCharArray(),
-                    certificate.chain().toArray(new Certificate[0]));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            store.store(out, password.toCharArray());
-            pfx = out.toByteArray();
-        } catch (GeneralSecurityException | IOException e) {
+        if (!"RSA".equals(certificate.privateKey().getAlgorithm())) {
             throw new CertificateUnusableException(CertificateUnusableException.Reason.CORRUPT, certificate.location(),
-                    "The private key of " + certificate.location() + " cannot be used for signing: " + e, e);
+                    "The key of " + certificate.location() + " is " + certificate.privateKey().getAlgorithm()
+                            + "; Entra ID client assertions are signed RS256, so the pool certificate needs an RSA key.",
+                    null);
+        }
+        StringBuilder pem = new StringBuilder(4096);
+        appendPem(pem, "PRIVATE KEY", certificate.privateKey().getEncoded());
+        try {
+            for (X509Certificate c : certificate.chain()) {
+                appendPem(pem, "CERTIFICATE", c.getEncoded());
+            }
+        } catch (CertificateEncodingException e) {
+            throw new CertificateUnusableException(CertificateUnusableException.Reason.CORRUPT, certificate.location(),
+                    "The certificate in " + certificate.location() + " cannot be encoded: " + e, e);
         }
         ClientCertificateCredentialBuilder builder = new ClientCertificateCredentialBuilder()
                 .tenantId(config.tenantId)
                 .clientId(config.clientId)
-                .pfxCertificate(new ByteArrayInputStream(pfx))
-                .clientCertificatePassword(password)
+                .pemCertificate(new ByteArrayInputStream(pem.toString().getBytes(StandardCharsets.US_ASCII)))
                 .authorityHost(config.authorityHost.toString())
                 .httpClient(http)
                 .httpLogOptions(logOptions)
@@ -178,6 +175,12 @@ final class VaultAccess {
      * @throws VaultUnavailableException when the deadline passes; it carries the last cause and
      *     the number of attempts
      */
+    private static void appendPem(StringBuilder pem, String type, byte[] der) {
+        pem.append("-----BEGIN ").append(type).append("-----\n")
+                .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der))
+                .append("\n-----END ").append(type).append("-----\n");
+    }
+
     Secret fetch(String name, String version) {
         long start = System.nanoTime();
         long deadline = start + config.callDeadline.toNanos();

@@ -391,7 +391,8 @@ public final class BatchVault implements AutoCloseable {
         }
 
         /**
-         * @param max how many requests this process sends to one vault at once; 8 by default
+         * @param max how many requests this process sends to one vault at once; 8 by default. All
+         *     instances with the same vault and the same bound share one limit.
          * @return this builder
          * @throws InvalidConfigurationException if it is not positive
          */

@@ -11,11 +11,11 @@ import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.security.keyvault.secrets.SecretClient;
@@ -31,14 +31,14 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.Locale;
-import java.util.Set;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +65,7 @@ final class VaultAccess {
 
     /**
      * java.net.http sets Content-Length itself and refuses it from callers; azure-core's JDK transport
-     * logs a WARN each time a request carries one (Key Vault's challenge request does). Dropping it
+     * logs a WARN each time a request carries one (the Key Vault client's requests do). Dropping it
      * just before the transport keeps task logs clean.
      */
     private static final HttpPipelinePolicy DROP_CONTENT_LENGTH = new HttpPipelinePolicy() {
@@ -91,7 +91,7 @@ final class VaultAccess {
     private static final RetryOptions NO_SDK_RETRIES = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(0));
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(16);
-    /** One bound per vault for the whole process, however many BatchVault instances read it. */
+    /** One bound per vault (and bound size) for the whole process, however many instances read it. */
     private static final Map<String, Semaphore> PER_VAULT = new ConcurrentHashMap<>();
 
     private final Config config;
@@ -102,7 +102,8 @@ final class VaultAccess {
     VaultAccess(Config config, PoolCertificate certificate) {
         this.config = config;
         this.vaultUrl = config.vaultUrl.toString();
-        this.concurrency = PER_VAULT.computeIfAbsent(vaultUrl, u -> new Semaphore(config.maxConcurrentRequests, true));
+        this.concurrency = PER_VAULT.computeIfAbsent(boundKey(vaultUrl, config.maxConcurrentRequests),
+                k -> new Semaphore(config.maxConcurrentRequests, true));
         HttpClient http = httpClient(config);
         // Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values.
         HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
@@ -126,7 +127,7 @@ final class VaultAccess {
             jdk.sslContext(config.sslContext);
         }
         return new JdkHttpClientBuilder(jdk)
-                .connectionTimeout(Duration.ofSeconds(10))
+                .connectionTimeout(config.requestTimeout)
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)
                 .build();
@@ -175,6 +176,15 @@ final class VaultAccess {
      * @throws VaultUnavailableException when the deadline passes; it carries the last cause and
      *     the number of attempts
      */
+    /** The process-wide bound on concurrent requests to one vault. */
+    static Semaphore boundFor(String vaultUrl, int max) {
+        return PER_VAULT.get(boundKey(vaultUrl, max));
+    }
+
+    private static String boundKey(String vaultUrl, int max) {
+        return vaultUrl + " " + max;
+    }
+
     private static void appendPem(StringBuilder pem, String type, byte[] der) {
         pem.append("-----BEGIN ").append(type).append("-----\n")
                 .append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der))

@@ -9,13 +9,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.batchvault.BatchVault;
 import dev.batchvault.emulator.AzureEmulator;
-import dev.batchvault.emulator.SelfSignedCertificate;
-import dev.batchvault.emulator.Vault;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SecretReadBenchmark {
-    private static final String NAME = "batchAdminPass";
+    private static final String NAME = BenchmarkVault.SECRET;
 
     private AzureEmulator azure;
     private Cache<String, String> caffeine;
@@ -44,35 +40,24 @@ public class SecretReadBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         azure = AzureEmulator.start();
-        String tenant = UUID.randomUUID().toString();
-        String clientId = UUID.randomUUID().toString();
-        SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=bench");
-        var app = azure.tenant(tenant).application(clientId).registerCertificate(certificate.certificate());
-        Vault vault = azure.createVault("bench", tenant);
-        vault.grant(app.principalObjectId(), "get");
-        vault.setSecret(NAME, "a-value-of-some-length-0123456789");
-        Path dir = Files.createTempDirectory("bench");
-        Path pfx = certificate.writePfx(dir.resolve("pool.pfx"), new char[0]);
+        BenchmarkVault target = new BenchmarkVault(azure);
 
         // The process-wide instance, configured as a pool would: system properties (or environment).
         System.setProperty("javax.net.ssl.trustStore", azure.trustStore().toString());
         System.setProperty("javax.net.ssl.trustStorePassword", azure.trustStorePassword());
-        System.setProperty("batchvault.vault-url", vault.url());
-        System.setProperty("batchvault.tenant-id", tenant);
-        System.setProperty("batchvault.client-id", clientId);
-        System.setProperty("batchvault.authority-host", azure.authorityHost());
-        System.setProperty("batchvault.certificate-path", pfx.toString());
+        target.settings().forEach((k, v) -> System.setProperty("batchvault." + k, v));
         System.setProperty("batchvault.cache-ttl", "1h");
         BatchVault.secret(NAME);
 
         caffeine = Caffeine.newBuilder().maximumSize(1_000).expireAfterWrite(Duration.ofMinutes(10)).build();
-        caffeine.put(NAME, "a-value-of-some-length-0123456789");
+        caffeine.put(NAME, BenchmarkVault.VALUE);
 
         HttpClient http = new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(azure.sslContext()))
                 .build();
-        client = new SecretClientBuilder().vaultUrl(vault.url()).httpClient(http).disableChallengeResourceVerification()
-                .credential(new ClientCertificateCredentialBuilder().tenantId(tenant).clientId(clientId)
-                        .pfxCertificate(new ByteArrayInputStream(Files.readAllBytes(pfx))).clientCertificatePassword("")
+        client = new SecretClientBuilder().vaultUrl(target.vault.url()).httpClient(http)
+                .disableChallengeResourceVerification()
+                .credential(new ClientCertificateCredentialBuilder().tenantId(target.tenant).clientId(target.clientId)
+                        .pfxCertificate(new ByteArrayInputStream(Files.readAllBytes(target.pfx))).clientCertificatePassword("")
                         .authorityHost(azure.authorityHost()).disableInstanceDiscovery().httpClient(http).build())
                 .buildClient();
         client.getSecret(NAME);

@@ -1,16 +1,14 @@
 package dev.batchvault.benchmarks;
 
 import dev.batchvault.emulator.AzureEmulator;
-import dev.batchvault.emulator.SelfSignedCertificate;
-import dev.batchvault.emulator.Vault;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -37,20 +35,9 @@ public final class StartupBenchmark {
                 && !Path.of(j).getFileName().toString().startsWith("batchvault-")).forEach(sdkPath::add);
 
         try (AzureEmulator azure = AzureEmulator.start()) {
-            String tenant = UUID.randomUUID().toString();
-            String clientId = UUID.randomUUID().toString();
-            SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=startup");
-            var app = azure.tenant(tenant).application(clientId).registerCertificate(certificate.certificate());
-            Vault vault = azure.createVault("startup", tenant);
-            vault.grant(app.principalObjectId(), "get");
-            vault.setSecret("batchAdminPass", "a-value-of-some-length-0123456789");
-            Path pfx = certificate.writePfx(Files.createTempDirectory("startup").resolve("pool.pfx"), new char[0]);
-            Map<String, String> env = Map.of(
-                    "BATCHVAULT_VAULT_URL", vault.url(),
-                    "BATCHVAULT_TENANT_ID", tenant,
-                    "BATCHVAULT_CLIENT_ID", clientId,
-                    "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
-                    "BATCHVAULT_CERTIFICATE_PATH", pfx.toString());
+            BenchmarkVault target = new BenchmarkVault(azure);
+            Map<String, String> env = new HashMap<>();
+            target.settings().forEach((k, v) -> env.put("BATCHVAULT_" + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), v));
             List<String> jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Djavax.net.ssl.trustStore=" + azure.trustStore(),
                     "-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword(),
@@ -82,7 +69,7 @@ public final class StartupBenchmark {
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classPath));
         command.add(main.getName());
-        command.add("batchAdminPass");
+        command.add(BenchmarkVault.SECRET);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         long start = System.nanoTime();
@@ -90,7 +77,7 @@ public final class StartupBenchmark {
         String out = new String(p.getInputStream().readAllBytes());
         int exit = p.waitFor();
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (exit != 0 || !out.trim().endsWith("33")) {
+        if (exit != 0 || !out.trim().endsWith(String.valueOf(BenchmarkVault.VALUE.length()))) {
             throw new IllegalStateException(main.getSimpleName() + " failed (" + exit + "):\n" + out);
         }
         return millis;

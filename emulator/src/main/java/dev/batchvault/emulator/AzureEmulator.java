@@ -55,6 +55,16 @@ public final class AzureEmulator implements AutoCloseable {
     private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final int THREADS = 8;
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm and the client's
+        // delayed ACK each answer waits about 40 ms on loopback. Azure answers at once. Read by the
+        // JDK's server configuration once, before the first server starts; a setting given on the
+        // command line wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private final Map<String, Vault> vaults = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private final KeyPair tokenKeys = Pki.rsaKeyPair();
@@ -264,12 +274,38 @@ public final class AzureEmulator implements AutoCloseable {
         return entraId.issued();
     }
 
-    /** Stops every server and deletes the trust store and its directory. Idempotent. */
+    /**
+     * Injects a fault into the token endpoint, {@code POST /{tenant}/oauth2/v2.0/token}, for every
+     * tenant. Faults queue as at a vault ({@link Vault#inject(Fault)}); {@link #tokenRequests()} counts
+     * faulted requests too, {@link #tokensIssued()} only tokens actually issued.
+     *
+     * @param fault the fault; see {@link Fault}
+     */
+    public void injectToken(Fault fault) {
+        entraId.faults().add(fault);
+    }
+
+    /** Removes every fault, at the token endpoint and at every vault. Held requests stay held until close. */
+    public void clearFaults() {
+        entraId.faults().clear();
+        vaults().forEach(Vault::clearFaults);
+    }
+
+    /** @return how many token requests a fault answered (or delayed, or dropped, or held) */
+    public long tokenFaultsServed() {
+        return entraId.faults().served();
+    }
+
+    /**
+     * Stops every server (closing requests held by {@link Fault#hang()}, and dropping those a
+     * {@link Fault#latency latency} delays) and deletes the trust store and its directory. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        entraId.faults().releaseHeld();
         login.stop(0);
         vaults().forEach(Vault::stop);
         executor.shutdownNow();
@@ -357,6 +393,12 @@ public final class AzureEmulator implements AutoCloseable {
         for (Vault v : vaults()) {
             out.append("  Vault ").append(v.name()).append(": ").append(v.url()).append(" (tenant ")
                     .append(v.tenantId()).append(", secrets ").append(v.secretNames()).append(")\n");
+            if (!v.faults().isEmpty()) {
+                out.append("    injected faults: ").append(v.faults()).append('\n');
+            }
+        }
+        if (!entraId.faults().active().isEmpty()) {
+            out.append("  Token endpoint injected faults: ").append(entraId.faults().active()).append('\n');
         }
         out.append("  Trust store: ").append(trustStore).append(" (PKCS12, password ").append(TRUST_STORE_PASSWORD)
                 .append(")\n\n");

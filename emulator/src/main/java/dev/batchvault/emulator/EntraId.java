@@ -53,6 +53,11 @@ final class EntraId implements HttpHandler {
     static final int OUTSIDE_TIME_RANGE = 700024;
     /** Stand-in: Entra ID documents no code for a replayed assertion; 50013 is its generic "InvalidAssertion". */
     static final int REPLAYED = 50013;
+    // Codes of injected faults (Entra ID error code reference; which error a throttle or an outage gets is a stand-in).
+    static final int TOKEN_ISSUANCE_ERROR = 50000;
+    static final int SERVICE_UNAVAILABLE = 90033;
+    static final int INVALID_REQUEST = 90023;
+    static final int TENANT_THROTTLED = 90055;
 
     private static final Logger LOG = LoggerFactory.getLogger(EntraId.class);
     private static final Pattern TOKEN_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token/?");
@@ -67,6 +72,29 @@ final class EntraId implements HttpHandler {
     private final Map<String, Long> usedJti = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong issued = new AtomicLong();
+    private final Faults faults = new Faults();
+    private final Faults.Responder faultResponder = new Faults.Responder() {
+        @Override
+        public int status(HttpExchange exchange, int status) throws IOException {
+            String injected = " (Fault injected by the emulator.)";
+            if (status == 503 || status == 504) {
+                return error(exchange, status, "temporarily_unavailable", SERVICE_UNAVAILABLE,
+                        "The Microsoft Online Directory Service (MSODS) isn't available. Please retry." + injected);
+            }
+            if (status >= 500) {
+                return error(exchange, status, "server_error", TOKEN_ISSUANCE_ERROR,
+                        "There was an error issuing a token or an issue with our sign-in service." + injected);
+            }
+            return error(exchange, status, status == 401 ? "invalid_client" : "invalid_request", INVALID_REQUEST,
+                    "Authentication service request isn't valid." + injected);
+        }
+
+        @Override
+        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+            return error(exchange, 429, "temporarily_unavailable", TENANT_THROTTLED,
+                    "There are too many incoming requests. Please retry later.");
+        }
+    };
     private volatile String authorityHost;
 
     EntraId(Map<String, Tenant> tenants, KeyPair signingKeys) {
@@ -92,23 +120,48 @@ final class EntraId implements HttpHandler {
         return issued.get();
     }
 
+    Faults faults() {
+        return faults;
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean held = false;
+        try {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
             if (requestId != null) {
                 exchange.getResponseHeaders().set("client-request-id", requestId);
             }
-            int status;
-            try {
-                status = route(exchange, method, path);
-            } catch (RuntimeException e) {
-                LOG.warn("{} {} failed: {}", method, path, e.toString());
-                status = error(exchange, 500, "server_error", 50000, "There was an error issuing a token: the emulator failed with " + e);
+            Faults.Taken fault = null;
+            int status = Faults.PROCEED;
+            if ("POST".equals(method) && TOKEN_PATH.matcher(path).matches()) {
+                requests.incrementAndGet();
+                fault = faults.take();
+                if (fault != null) {
+                    status = faults.serve(exchange, fault, faultResponder);
+                }
             }
-            LOG.debug("login {} {} -> {}", method, path, status);
+            if (status == Faults.PROCEED) {
+                try {
+                    status = route(exchange, method, path);
+                } catch (RuntimeException e) {
+                    LOG.warn("{} {} failed: {}", method, path, e.toString());
+                    status = error(exchange, 500, "server_error", 50000, "There was an error issuing a token: the "
+                            + "emulator failed with " + e);
+                }
+            }
+            held = status == Faults.HELD;
+            if (fault == null) {
+                LOG.debug("login {} {} -> {}", method, path, status);
+            } else {
+                LOG.debug("login {} {} -> {} (injected {})", method, path, Faults.describe(status), fault);
+            }
+        } finally {
+            if (!held) {
+                exchange.close();
+            }
         }
     }
 
@@ -119,7 +172,6 @@ final class EntraId implements HttpHandler {
                 return error(exchange, 400, "invalid_request", 900561, "The endpoint only accepts POST requests. "
                         + "Received a " + method + " request.");
             }
-            requests.incrementAndGet();
             return token(exchange, token.group(1));
         }
         Matcher metadata = METADATA_PATH.matcher(path);

@@ -50,7 +50,7 @@ final class Seed {
     }
 
     private void root(JsonNode root) throws IOException {
-        fields(root, "seed", Set.of("tenants", "vaults"));
+        fields(root, "seed", Set.of("tenants", "vaults", "faults"));
         for (JsonNode t : array(root, "tenants")) {
             fields(t, "tenant", Set.of("id", "applications"));
             Tenant tenant = emulator.tenant(text(t, "id", true));
@@ -131,6 +131,130 @@ final class Seed {
                 vault.grant(objectId, permissions.toArray(new String[0]));
             }
         }
+        for (JsonNode f : array(root, "faults")) {
+            fault(f);
+        }
+    }
+
+    private static final Set<String> FAULT_KINDS = Set.of("status", "throttle", "throttleMillis",
+            "throttleWithoutRetryAfter", "reset", "hang", "latency", "rateLimit");
+
+    /** {"route": "token"} or {"route": "vault", "vault": name}, one kind, and an optional "times". */
+    private void fault(JsonNode f) throws IOException {
+        Fault fault = parseFault(f);
+        String route = text(f, "route", true);
+        switch (route) {
+            case "token":
+                emulator.injectToken(fault);
+                break;
+            case "vault":
+                String vaultName = text(f, "vault", true);
+                Vault vault;
+                try {
+                    vault = emulator.vault(vaultName);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("seed: a fault names vault " + vaultName + ", which the seed does not make", e);
+                }
+                vault.inject(fault);
+                break;
+            default:
+                throw new IllegalStateException(route);
+        }
+    }
+
+    /**
+     * Reads one entry of "faults", checking its route's form but not that its vault exists.
+     *
+     * @return the fault it describes
+     */
+    static Fault parseFault(JsonNode f) throws IOException {
+        Set<String> allowed = new java.util.TreeSet<>(FAULT_KINDS);
+        allowed.addAll(Set.of("route", "vault", "times"));
+        fields(f, "fault", allowed);
+        String route = text(f, "route", true);
+        if ("token".equals(route)) {
+            if (f.has("vault")) {
+                throw new IOException("seed: a fault on route 'token' names no vault: " + f);
+            }
+        } else if ("vault".equals(route)) {
+            text(f, "vault", true);
+        } else {
+            throw new IOException("seed: a fault's 'route' is \"token\" or \"vault\", not \"" + route + "\"");
+        }
+        List<String> kinds = new ArrayList<>();
+        f.fieldNames().forEachRemaining(field -> {
+            if (FAULT_KINDS.contains(field)) {
+                kinds.add(field);
+            }
+        });
+        if (kinds.size() != 1) {
+            throw new IOException("seed: a fault has exactly one of " + new java.util.TreeSet<>(FAULT_KINDS) + ", not "
+                    + (kinds.isEmpty() ? "none" : kinds) + ": " + f);
+        }
+        String kind = kinds.get(0);
+        JsonNode value = f.get(kind);
+        Fault fault;
+        try {
+            switch (kind) {
+                case "status":
+                    if (!value.canConvertToInt() || !value.isIntegralNumber()) {
+                        throw new IOException("seed: a fault's 'status' is a number such as 503, not " + value);
+                    }
+                    fault = Fault.status(value.asInt());
+                    break;
+                case "throttle":
+                    fault = Fault.throttle(duration(value, kind));
+                    break;
+                case "throttleMillis":
+                    fault = Fault.throttleMillis(duration(value, kind));
+                    break;
+                case "latency":
+                    fault = Fault.latency(duration(value, kind));
+                    break;
+                case "rateLimit":
+                    fields(value, "fault's rateLimit", Set.of("requests", "per"));
+                    JsonNode requests = value.path("requests");
+                    if (!requests.isIntegralNumber() || !requests.canConvertToInt()) {
+                        throw new IOException("seed: a fault's rateLimit needs 'requests', a number such as 4000, "
+                                + "not " + value);
+                    }
+                    if (!value.hasNonNull("per")) {
+                        throw new IOException("seed: a fault's rateLimit needs 'per', a duration such as \"PT10S\": "
+                                + value);
+                    }
+                    fault = Fault.rateLimit(requests.asInt(), duration(value.get("per"), "rateLimit.per"));
+                    break;
+                default:
+                    if (!value.isBoolean() || !value.asBoolean()) {
+                        throw new IOException("seed: a fault's '" + kind + "' is true, not " + value);
+                    }
+                    fault = "reset".equals(kind) ? Fault.reset()
+                            : "hang".equals(kind) ? Fault.hang() : Fault.throttleWithoutRetryAfter();
+                    break;
+            }
+            if (f.has("times")) {
+                JsonNode times = f.get("times");
+                if (!times.isIntegralNumber() || !times.canConvertToInt()) {
+                    throw new IOException("seed: a fault's 'times' is a number, not " + times);
+                }
+                fault = fault.times(times.asInt());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException("seed: fault " + f + ": " + e.getMessage(), e);
+        }
+        return fault;
+    }
+
+    private static java.time.Duration duration(JsonNode node, String what) throws IOException {
+        try {
+            if (node.isTextual()) {
+                return java.time.Duration.parse(node.asText());
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        throw new IOException("seed: a fault's '" + what + "' is an ISO-8601 duration such as \"PT2S\" or "
+                + "\"PT0.5S\", not " + node);
     }
 
     private List<X509Certificate> certificates(String pemOrPath) throws IOException {

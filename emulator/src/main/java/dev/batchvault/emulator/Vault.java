@@ -57,6 +57,20 @@ public final class Vault {
     private final Map<String, Set<String>> policies = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
+    private final Faults faults = new Faults();
+    private final Faults.Responder faultResponder = new Faults.Responder() {
+        @Override
+        public int status(HttpExchange exchange, int status) throws IOException {
+            String message = faultMessage(status) + " (Fault injected by the emulator.)";
+            return status == 401 ? unauthorized(exchange, message) : error(exchange, status, faultCode(status), null, message);
+        }
+
+        @Override
+        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+            return error(exchange, 429, "Throttled", null, "Request was not processed because too many requests were "
+                    + "received. Reason: " + (rateLimited ? "VaultRequestTypeLimitReached" : "VaultOperationLimitReached"));
+        }
+    };
 
     Vault(String name, String tenantId, HttpsServer server, PublicKey tokenKey, String tokenKeyId) {
         this.name = name;
@@ -191,9 +205,36 @@ public final class Vault {
         return requestsWithToken.get();
     }
 
+    /**
+     * Injects a fault into this vault's authenticated requests: those carrying an {@code Authorization}
+     * header, so that Key Vault's challenge (the clients' first request, without a token) is never
+     * taken by a fault. Faults queue: each request takes the first one still active; a
+     * {@link Fault#rateLimit rate limit} is charged for every request and answers only those over it.
+     * {@link #requests()} and {@link #requestsWithToken()} count faulted requests too.
+     *
+     * @param fault the fault; see {@link Fault}
+     */
+    public void inject(Fault fault) {
+        faults.add(fault);
+    }
+
+    /** Removes every fault injected into this vault. Requests held by {@link Fault#hang()} stay held. */
+    public void clearFaults() {
+        faults.clear();
+    }
+
+    /** @return how many requests a fault answered (or delayed, or dropped, or held) at this vault */
+    public long faultsServed() {
+        return faults.served();
+    }
+
     @Override
     public String toString() {
         return "Vault{" + name + ", " + url() + ", tenant " + tenantId + "}";
+    }
+
+    List<Fault> faults() {
+        return faults.active();
     }
 
     boolean hasPolicy(String objectId) {
@@ -201,35 +242,52 @@ public final class Vault {
     }
 
     void stop() {
+        faults.releaseHeld();
         server.stop(0);
     }
 
     void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean held = false;
+        try {
             requests.incrementAndGet();
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization != null) {
+                requestsWithToken.incrementAndGet();
+            }
             String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
             if (requestId != null) {
                 exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
             }
             exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
-            int status;
-            try {
-                status = route(exchange);
-            } catch (RuntimeException e) {
-                LOG.warn("vault {} {} {} failed: {}", name, exchange.getRequestMethod(),
-                        exchange.getRequestURI().getPath(), e.toString());
-                status = error(exchange, 500, "InternalServerError", null, "The emulator failed: " + e.getClass().getName());
+            // Only authenticated requests meet faults: the challenge request is never consumed by one.
+            Faults.Taken fault = authorization == null ? null : faults.take();
+            int status = fault == null ? Faults.PROCEED : faults.serve(exchange, fault, faultResponder);
+            if (status == Faults.PROCEED) {
+                try {
+                    status = route(exchange, authorization);
+                } catch (RuntimeException e) {
+                    LOG.warn("vault {} {} {} failed: {}", name, exchange.getRequestMethod(),
+                            exchange.getRequestURI().getPath(), e.toString());
+                    status = error(exchange, 500, "InternalServerError", null, "The emulator failed: "
+                            + e.getClass().getName());
+                }
             }
-            LOG.debug("vault {} {} {} -> {}", name, exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    status);
+            held = status == Faults.HELD;
+            if (fault == null) {
+                LOG.debug("vault {} {} {} -> {}", name, exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                        status);
+            } else {
+                LOG.debug("vault {} {} {} -> {} (injected {})", name, exchange.getRequestMethod(),
+                        exchange.getRequestURI().getPath(), Faults.describe(status), fault);
+            }
+        } finally {
+            if (!held) {
+                exchange.close();
+            }
         }
     }
 
-    private int route(HttpExchange exchange) throws IOException {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization != null) {
-            requestsWithToken.incrementAndGet();
-        }
+    private int route(HttpExchange exchange, String authorization) throws IOException {
         String apiVersion = Exchanges.query(exchange).get("api-version");
         if (apiVersion == null || !API_VERSION.matcher(apiVersion).matches()) {
             return error(exchange, 400, "BadParameter", null, apiVersion == null
@@ -447,6 +505,40 @@ public final class Vault {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization=\"https://login.windows.net/"
                 + tenantId + "\", resource=\"" + RESOURCE + "\"");
         return error(exchange, 401, "Unauthorized", null, message);
+    }
+
+    /** The outer error code (and {@code x-ms-error-code}) of an injected status. */
+    static String faultCode(int status) {
+        switch (status) {
+            case 400: return "BadParameter";
+            case 401: return "Unauthorized";
+            case 403: return "Forbidden";
+            case 404: return "NotFound";
+            case 405: return "MethodNotAllowed";
+            case 408: return "RequestTimeout";
+            case 409: return "Conflict";
+            case 410: return "Gone";
+            case 412: return "PreconditionFailed";
+            case 413: return "RequestEntityTooLarge";
+            case 429: return "Throttled";
+            case 500: return "InternalServerError";
+            case 501: return "NotImplemented";
+            case 502: return "BadGateway";
+            case 503: return "ServiceUnavailable";
+            case 504: return "GatewayTimeout";
+            default: return status < 500 ? "BadRequest" : "InternalServerError";
+        }
+    }
+
+    private static String faultMessage(int status) {
+        switch (status) {
+            case 500: return "The service encountered an internal error. Please retry the request.";
+            case 502: return "The service received an invalid response from an upstream server. Please retry the request.";
+            case 503: return "The service is unavailable. Please retry the request later.";
+            case 504: return "The service did not answer in time. Please retry the request.";
+            case 408: return "The request timed out. Please retry the request.";
+            default: return "The request failed with status " + status + ".";
+        }
     }
 
     private static int error(HttpExchange exchange, int status, String code, String innerCode, String message)

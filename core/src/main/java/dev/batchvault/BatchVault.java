@@ -132,7 +132,9 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * Fetches the latest version now, whatever the cache holds, and caches it.
+     * Fetches the latest version now, whatever the cache holds, and caches it. If the vault is
+     * unavailable, the last good value is returned within the maximum staleness, as {@link #get}
+     * does.
      *
      * @param name the secret's name
      * @return the secret as the vault has it now

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchvault.emulator.SecretAttributes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,28 +14,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each row of the cache contract, against the emulator, with a clock the test moves. */
-class CacheContractTest {
-    @TempDir
-    static Path dir;
-    static Fixture fixture;
-
+class CacheContractTest extends WithFixture {
     final FakeTime time = new FakeTime();
-
-    @BeforeAll
-    static void start() {
-        fixture = new Fixture(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
     private BatchVault vault() {
         return fixture.builder().cacheJitter(0).timeSource(time).build();

@@ -6,27 +6,10 @@ import dev.batchvault.emulator.SecretAttributes;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The real azure-identity and SecretClient, through BatchVault, against the emulator over HTTPS. */
-class EndToEndTest {
-    @TempDir
-    static Path dir;
-    static Fixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = new Fixture(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
-
+class EndToEndTest extends WithFixture {
     @Test
     void readsASecretWithThePoolCertificate() {
         Instant exp = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);

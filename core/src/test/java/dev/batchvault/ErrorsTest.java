@@ -11,26 +11,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every failure a user can act on, produced for real against the emulator. */
-class ErrorsTest {
-    @TempDir
-    static Path dir;
-    static Fixture fixture;
-
+class ErrorsTest extends WithFixture {
     @BeforeAll
-    static void start() {
-        fixture = new Fixture(dir);
+    static void storeTheSecret() {
         fixture.vault.setSecret("batchAdminPass", "s3cr3t-value");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
     }
 
     @Test

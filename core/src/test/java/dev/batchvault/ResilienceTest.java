@@ -8,35 +8,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.batchvault.emulator.Fault;
 import dev.batchvault.emulator.SecretAttributes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Stale-if-error, retries, throttling and the deadline, with faults injected into the emulator. */
-class ResilienceTest {
-    @TempDir
-    static Path dir;
-    static Fixture fixture;
-
+class ResilienceTest extends WithFixture {
     final FakeTime time = new FakeTime();
-
-    @BeforeAll
-    static void start() {
-        fixture = new Fixture(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
     @AfterEach
     void clear() {

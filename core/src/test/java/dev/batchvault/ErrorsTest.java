@@ -188,11 +188,14 @@ class ErrorsTest extends WithFixture {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        try (BatchVault vault = fixture.builder().vaultUrl("https://localhost:" + closedPort).build()) {
+        try (BatchVault vault = fixture.builder().vaultUrl("https://localhost:" + closedPort)
+                .callDeadline(java.time.Duration.ofSeconds(2)).build()) {
             assertThatThrownBy(() -> vault.get("batchAdminPass"))
                     .isInstanceOf(VaultUnavailableException.class)
                     .hasMessageContaining("Cannot reach the vault https://localhost:" + closedPort)
-                    .hasMessageContaining("Check the node's network");
+                    .hasMessageContaining("Check the node's network")
+                    .hasMessageContaining("Gave up after")
+                    .satisfies(e -> assertThat(((VaultUnavailableException) e).attempts()).isGreaterThan(1));
         }
     }
 }

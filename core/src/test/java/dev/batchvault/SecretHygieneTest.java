@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.batchvault.emulator.Fault;
 import dev.batchvault.emulator.SecretAttributes;
 import dev.batchvault.emulator.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
@@ -66,6 +67,21 @@ class SecretHygieneTest {
                 seen.add(attempt(() -> vault.get("missing")));
                 seen.add(attempt(() -> vault.get("bad_name")));
             }
+            // The resilience paths: retries, a throttled call, a stale serve, its recovery.
+            FakeTime time = new FakeTime();
+            try (BatchVault resilient = fixture.builder().timeSource(time).callDeadline(java.time.Duration.ofSeconds(2))
+                    .build()) {
+                seen.add(resilient.get("batchAdminPass"));
+                fixture.vault.inject(Fault.throttleMillis(java.time.Duration.ofMillis(100)).times(1));
+                seen.add(resilient.refresh("batchAdminPass"));
+                fixture.vault.inject(Fault.status(503));
+                time.advance(java.time.Duration.ofMinutes(11));
+                seen.add(resilient.get("batchAdminPass"));
+                seen.add(resilient.cacheStats());
+                fixture.emulator.clearFaults();
+                time.advance(java.time.Duration.ofMinutes(1));
+                seen.add(resilient.get("batchAdminPass"));
+            }
             String stranger = UUID.randomUUID().toString();
             fixture.emulator.tenant(Fixture.TENANT).application(stranger)
                     .registerCertificate(fixture.certificate.certificate());
@@ -88,7 +104,7 @@ class SecretHygieneTest {
         String logText = logs.toString(StandardCharsets.UTF_8);
         assertThat(logText).as("TRACE logging ran").isNotEmpty();
         assertThat(logText).doesNotContain(CANARY);
-        assertThat(seen).hasSize(10);
+        assertThat(seen).hasSize(15);
         for (Object o : seen) {
             assertThat(String.valueOf(o)).doesNotContain(CANARY);
             if (o instanceof Throwable) {

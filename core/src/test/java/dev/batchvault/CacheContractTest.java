@@ -151,6 +151,18 @@ class CacheContractTest extends WithFixture {
     }
 
     @Test
+    void aDeletedSecretIsNeverMasked() {
+        fixture.vault.setSecret("deleted", "v1");
+        try (BatchVault vault = vault()) {
+            assertThat(vault.get("deleted").value()).isEqualTo("v1");
+            fixture.vault.deleteSecret("deleted");
+            time.advance(Duration.ofMinutes(11));
+            assertThatThrownBy(() -> vault.get("deleted")).isInstanceOf(SecretNotFoundException.class);
+            assertThat(vault.cacheStats().staleServes()).isZero();
+        }
+    }
+
+    @Test
     void singleFlightFor64Callers() throws Exception {
         fixture.vault.setSecret("contended", "v1");
         try (BatchVault vault = vault()) {

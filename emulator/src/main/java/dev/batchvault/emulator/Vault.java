@@ -172,6 +172,19 @@ public final class Vault {
     }
 
     /**
+     * Deletes a secret and all its versions, as {@code az keyvault secret delete} followed by a
+     * purge does: from then on reads answer 404 {@code SecretNotFound}.
+     *
+     * @param secretName the secret's name
+     * @throws IllegalArgumentException if there is no such secret
+     */
+    public void deleteSecret(String secretName) {
+        if (secrets.remove(key(secretName)) == null) {
+            throw new IllegalArgumentException("vault " + name + " has no secret " + secretName);
+        }
+    }
+
+    /**
      * Adds secret permissions to the access policy of an object id, as
      * {@code Set-AzKeyVaultAccessPolicy -ObjectId <oid> -PermissionsToSecrets get,list} does.
      *

@@ -72,6 +72,21 @@ class ClientsEndToEndTest {
     }
 
     @Test
+    void aDeletedSecretIsNotFound() throws Exception {
+        Vault vault = azure.createVault("deletevault", TENANT);
+        vault.grant(app.principalObjectId(), "get");
+        vault.setSecret("shortLived", "v1");
+        var client = TestSupport.secretClient(vault, credential(), http);
+        assertThat(client.getSecret("shortLived").getValue()).isEqualTo("v1");
+        vault.deleteSecret("shortLived");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.getSecret("shortLived"))
+                .isInstanceOf(com.azure.core.exception.ResourceNotFoundException.class)
+                .hasMessageContaining("SecretNotFound");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> vault.deleteSecret("shortLived"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void countersFollowTheChallengeAndTheTokenCache() throws Exception {
         Vault vault = azure.createVault("countvault", TENANT);
         vault.grant(app.principalObjectId(), "get");

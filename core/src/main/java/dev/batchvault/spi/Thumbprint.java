@@ -81,14 +81,6 @@ public final class Thumbprint {
         }
     }
 
-    /**
-     * @param certificate a certificate
-     * @return whether this is the certificate's thumbprint
-     */
-    public boolean matches(X509Certificate certificate) {
-        return equals(of(certificate));
-    }
-
     /** @return the 40 hex digits in upper case */
     public String hex() {
         return hex;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,9 @@ public final class BatchVault implements AutoCloseable {
     private final SecretCache cache;
     private volatile boolean closed;
 
-    private BatchVault(Config config, VaultAccess vault, TimeSource time) {
+    private BatchVault(Config config, VaultAccess vault, TimeSource time, Executor refresher) {
         this.config = config;
-        this.cache = new SecretCache(config, vault::fetch, time);
+        this.cache = new SecretCache(config, vault::fetch, time, refresher);
     }
 
     /**
@@ -108,9 +109,14 @@ public final class BatchVault implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public Secret get(String name) {
+        // The hit path looks up first: only a name checked before can hit, and close() empties the cache.
+        Secret fresh = cache.getIfFresh(name);
+        if (fresh != null) {
+            return fresh;
+        }
         checkName(name);
         checkOpen();
-        return cache.get(name);
+        return cache.get(cache.key(name));
     }
 
     /**
@@ -127,7 +133,7 @@ public final class BatchVault implements AutoCloseable {
         checkName(name);
         checkVersion(version);
         checkOpen();
-        return cache.get(new SecretCache.Pinned(name, version));
+        return cache.get(CacheKey.pinned(name, version));
     }
 
     /**
@@ -142,12 +148,12 @@ public final class BatchVault implements AutoCloseable {
     public Secret refresh(String name) {
         checkName(name);
         checkOpen();
-        return cache.refresh(name);
+        return cache.refresh(cache.key(name));
     }
 
     /**
-     * Forgets what is cached for a secret (the latest and any pinned versions); the next call asks
-     * the vault.
+     * Forgets what is cached for a secret (the latest and any pinned versions, however the name is
+     * spelled: Key Vault names are case-insensitive); the next call asks the vault.
      *
      * @param name the secret's name
      */
@@ -204,14 +210,18 @@ public final class BatchVault implements AutoCloseable {
         }
     }
 
-    private static void checkVersion(String version) {
+    static void checkVersion(String version) {
         if (version == null) {
             throw new InvalidSecretNameException("secret version == null");
         }
-        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(Character::isLetterOrDigit)) {
+        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(BatchVault::isAsciiHex)) {
             throw new InvalidSecretNameException("Secret version '" + version
                     + "' is malformed; a version is the last part of the secret's id, 32 hex digits.");
         }
+    }
+
+    private static boolean isAsciiHex(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /**
@@ -228,6 +238,7 @@ public final class BatchVault implements AutoCloseable {
         private SSLContext sslContext;
         private TimeSource time = TimeSource.SYSTEM;
         private ProcessWide process = ProcessWide.PROCESS;
+        private Executor refresher;
 
         private Builder() {
         }
@@ -402,6 +413,12 @@ public final class BatchVault implements AutoCloseable {
             return this;
         }
 
+        /** For tests: runs the cache's background refreshes when the test says. */
+        Builder refreshExecutor(Executor refresher) {
+            this.refresher = Objects.requireNonNull(refresher, "refresher == null");
+            return this;
+        }
+
         /** For tests: process-wide state of their own instead of the process's. */
         Builder processWide(ProcessWide process) {
             this.process = Objects.requireNonNull(process, "process == null");
@@ -431,7 +448,7 @@ public final class BatchVault implements AutoCloseable {
             PoolCertificate certificate = CertificateLocator.withInstalledSources(process).locate(config);
             LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {}", config.vaultUrl,
                     config.clientId, config.tenantId, certificate.thumbprint());
-            return new BatchVault(config, new VaultAccess(config, certificate, process), time);
+            return new BatchVault(config, new VaultAccess(config, certificate, process), time, refresher);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.batchvault;
 
+import dev.batchvault.spi.InvalidThumbprintException;
 import dev.batchvault.spi.Thumbprint;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -100,7 +101,11 @@ final class Config {
     }
 
     static Thumbprint thumbprint(String text) {
-        return Thumbprint.parse(text, CERTIFICATE_THUMBPRINT);
+        try {
+            return Thumbprint.parse(text, CERTIFICATE_THUMBPRINT);
+        } catch (InvalidThumbprintException e) {
+            throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, e.getMessage(), e);
+        }
     }
 
     static URI httpsUrl(String key, String value, String origin) {

@@ -81,7 +81,11 @@ public final class Thumbprint {
         }
     }
 
-    static Thumbprint ofDer(byte[] der) {
+    /**
+     * @param der a certificate's DER encoding, as a store or a PEM block holds it
+     * @return the SHA-1 thumbprint of those bytes
+     */
+    public static Thumbprint ofDer(byte[] der) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(der);
             StringBuilder sb = new StringBuilder(40);

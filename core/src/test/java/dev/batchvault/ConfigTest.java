@@ -82,6 +82,7 @@ class ConfigTest {
                 Map.of("BATCHVAULT_CACHE_TTL", "5m"));
         assertThat(s.valueOf(Settings.CACHE_TTL)).isEqualTo(Duration.ofMillis(1500));
         assertThat(s.origin(Settings.CACHE_TTL)).isEqualTo("the builder");
+        assertThat(s.origin("cache-ttl")).isEqualTo("the builder");
         assertThat(s.valueOf(Settings.CACHE_JITTER)).as("the default").isEqualTo(0.1);
         assertThatThrownBy(() -> Settings.CACHE_JITTER.check(0.7))
                 .hasMessageContaining("cache-jitter must be between 0.0 and 0.5 but was 0.7");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Windows certificate dialog starts with U+200E, whose three UTF-8 bytes that JVM reads as three
  * U+FFFD.
  */
-@EnabledOnOs({OS.LINUX, OS.MAC})
+@EnabledOnOs(OS.LINUX)
 class TaskEnvironmentTest {
     private static final String HEX = "3B1EFD3A66EA28B16697394703A72CA340A05BD5";
 

@@ -29,10 +29,10 @@ class CredentialsTest {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(256);
         PoolCertificate certificate = PoolCertificate.exportable(List.of(POOL.certificate()),
-                ec.generateKeyPair().getPrivate(), "/tmp/pool.pem");
+                ec.generateKeyPair().getPrivate(), "pool.pem");
         assertThatThrownBy(() -> Credentials.pem(certificate))
                 .isInstanceOf(CertificateUnusableException.class)
-                .hasMessageContaining("The key of /tmp/pool.pem is EC; Entra ID client assertions are signed RS256");
+                .hasMessageContaining("The key of pool.pem is EC; Entra ID client assertions are signed RS256");
     }
 
     @Test

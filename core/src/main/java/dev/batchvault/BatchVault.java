@@ -224,6 +224,7 @@ public final class BatchVault implements AutoCloseable {
         private final Map<String, String> explicit = new HashMap<>();
         private SSLContext sslContext;
         private TimeSource time = TimeSource.SYSTEM;
+        private ProcessWide process = ProcessWide.PROCESS;
 
         private Builder() {
         }
@@ -409,6 +410,12 @@ public final class BatchVault implements AutoCloseable {
             return this;
         }
 
+        /** For tests: process-wide state of their own instead of the process's. */
+        Builder processWide(ProcessWide process) {
+            this.process = Objects.requireNonNull(process, "process == null");
+            return this;
+        }
+
         /**
          * @param sslContext TLS settings for the vault and Entra ID connections, for instance to
          *     trust a private CA; the JVM's default otherwise
@@ -429,10 +436,10 @@ public final class BatchVault implements AutoCloseable {
          */
         public BatchVault build() {
             Config config = Config.resolve(Settings.fromSystem(explicit), sslContext);
-            PoolCertificate certificate = CertificateLocator.withInstalledSources().locate(config);
+            PoolCertificate certificate = CertificateLocator.withInstalledSources(process).locate(config);
             LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {}", config.vaultUrl,
                     config.clientId, config.tenantId, certificate.thumbprint());
-            return new BatchVault(config, new VaultAccess(config, certificate), time);
+            return new BatchVault(config, new VaultAccess(config, certificate, process), time);
         }
     }
 }

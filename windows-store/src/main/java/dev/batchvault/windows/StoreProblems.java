@@ -13,6 +13,7 @@ final class StoreProblems {
         String fix;
         switch (e.code()) {
             case WindowsException.ERROR_FILE_NOT_FOUND:
+            case WindowsException.HRESULT_FILE_NOT_FOUND:
                 fix = "There is no store named '" + store.name + "' in " + store.location.label + ". Use the storeName the "
                         + "pool's certificate reference (or the Key Vault VM extension's certificateStoreName) gives, "
                         + "usually My, in " + WindowsCertificateStore.SETTING + " (BATCHVAULT_CERTIFICATE_STORE).";

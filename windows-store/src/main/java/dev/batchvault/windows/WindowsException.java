@@ -13,6 +13,8 @@ final class WindowsException extends Exception {
     static final int ERROR_ACCESS_DENIED = WinError.ERROR_ACCESS_DENIED; // 5
     static final int ERROR_NO_MORE_FILES = WinError.ERROR_NO_MORE_FILES; // 18
     static final int E_ACCESSDENIED = WinError.E_ACCESSDENIED; // 0x80070005
+    /** winerror.h HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), which some store calls report instead of 2. */
+    static final int HRESULT_FILE_NOT_FOUND = 0x80070002;
     static final int NTE_PERM = WinError.NTE_PERM; // 0x80090010
     static final int NTE_NO_KEY = WinError.NTE_NO_KEY; // 0x8009000D
     static final int NTE_BAD_KEYSET = WinError.NTE_BAD_KEYSET; // 0x80090016
@@ -22,6 +24,7 @@ final class WindowsException extends Exception {
 
     private static final Map<Integer, String> NAMES = Map.of(
             ERROR_FILE_NOT_FOUND, "ERROR_FILE_NOT_FOUND: the store does not exist",
+            HRESULT_FILE_NOT_FOUND, "ERROR_FILE_NOT_FOUND: the store does not exist",
             ERROR_ACCESS_DENIED, "ERROR_ACCESS_DENIED: access is denied",
             E_ACCESSDENIED, "E_ACCESSDENIED: access is denied",
             NTE_PERM, "NTE_PERM: access denied",

@@ -132,6 +132,13 @@ class WindowsCertificateStoreTest {
     }
 
     @Test
+    void aStoreThatDoesNotExistAsAnHresult() {
+        fake.failOpen(MACHINE_MY, WindowsException.HRESULT_FILE_NOT_FOUND);
+        assertThatThrownBy(() -> find(pool, Map.of()))
+                .hasMessageContaining("0x80070002 (ERROR_FILE_NOT_FOUND: the store does not exist). There is no store named 'My'");
+    }
+
+    @Test
     void aStoreThatDeniesAccess() {
         fake.failOpen(MACHINE_MY, WindowsException.ERROR_ACCESS_DENIED);
         assertThatThrownBy(() -> find(pool, Map.of()))

@@ -78,7 +78,13 @@ final class JnaNativeStores implements NativeStores {
                     }
                     throw new WindowsException("CertEnumCertificatesInStore", error);
                 }
-                all.add(context.pbCertEncoded.getByteArray(0, context.cbCertEncoded));
+                try {
+                    all.add(context.pbCertEncoded.getByteArray(0, context.cbCertEncoded));
+                } catch (RuntimeException | Error e) {
+                    context.setAutoWrite(false);
+                    Crypt32.INSTANCE.CertFreeCertificateContext(context); // the loop will not free it now
+                    throw e;
+                }
                 previous = context.getPointer();
             }
         }

@@ -82,7 +82,7 @@ final class AzureFailures {
             return new InvalidConfigurationException(Config.VAULT_URL, "The host of " + Config.VAULT_URL + " "
                     + vaultUrl + " answered with a challenge for another service's host, so no token was sent to it. "
                     + "A Key Vault URL looks like https://<name>.vault.azure.net (or a sovereign cloud's vault "
-                    + "domain); check " + Config.VAULT_URL + " (from " + config.settings.origin(Config.VAULT_URL) + ").", e);
+                    + "domain); check " + Config.VAULT_URL + " (from " + config.settings.origin(Settings.VAULT_URL) + ").", e);
         }
         return new VaultUnavailableException("Cannot reach the vault " + vaultUrl + " for " + what + ": "
                 + describe(rootCause(e)) + ". Check the node's network (DNS, proxy, firewall, private endpoint) and "

@@ -1,7 +1,7 @@
 package dev.batchvault;
 
 import dev.batchvault.CertificateUnusableException.Reason;
-import dev.batchvault.spi.CertificateFiles;
+import dev.batchvault.internal.CertificateFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
 import dev.batchvault.spi.PoolCertificate;
@@ -50,7 +50,7 @@ final class CertificateLocator {
         }
         List<String> searched = new ArrayList<>();
         searched.add(Config.CERTIFICATE_PATH + ": not set");
-        CertificateQuery query = new CertificateQuery(config.thumbprint, config.settings::get);
+        CertificateQuery query = new CertificateQuery(config.thumbprint, config.settings::raw);
         CertificateUnusableException firstProblem = null;
         for (CertificateSource source : sources) {
             Optional<PoolCertificate> found;
@@ -88,7 +88,7 @@ final class CertificateLocator {
         if (!Files.exists(config.certificatePath)) {
             List<String> searched = List.of(config.certificatePath + ": no such file");
             throw new CertificateNotFoundException("The certificate file " + config.certificatePath + " (from "
-                    + config.settings.origin(Config.CERTIFICATE_PATH) + ") does not exist. Check the path, or unset "
+                    + config.settings.origin(Settings.CERTIFICATE_PATH) + ") does not exist. Check the path, or unset "
                     + Config.CERTIFICATE_PATH + " and set " + Config.CERTIFICATE_THUMBPRINT
                     + " to let BatchVault find the pool certificate itself.", searched);
         }

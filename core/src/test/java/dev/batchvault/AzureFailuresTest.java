@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class AzureFailuresTest {
     private static final String CLIENT = "0b5c1c8a-4c5a-4b8e-9f57-1b9f5d7d3e21";
-    private final AzureFailures failures = new AzureFailures(Config.resolve(new Settings(Map.of(
+    private final AzureFailures failures = new AzureFailures(Config.resolve(ConfigTest.settings(Map.of(
             "vault-url", "https://myvault.vault.azure.net",
             "tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47",
             "client-id", CLIENT,

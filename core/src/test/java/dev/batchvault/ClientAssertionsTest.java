@@ -40,7 +40,7 @@ class ClientAssertionsTest extends WithFixture {
     static void setUp() {
         fixture.vault.setSecret("batchAdminPass", "signed-in-the-store");
         stranger = SelfSignedCertificate.create("CN=not-registered");
-        config = Config.resolve(new Settings(Map.of(
+        config = Config.resolve(ConfigTest.settings(Map.of(
                 "vault-url", fixture.vault.url(),
                 "tenant-id", Fixture.TENANT,
                 "client-id", Fixture.CLIENT,

@@ -87,7 +87,7 @@ class SecretHygieneTest {
             PoolCertificate inStore = PoolCertificate.signing(List.of(fixture.certificate.certificate()),
                     PoolCertificate.exportable(List.of(fixture.certificate.certificate()), fixture.certificate.privateKey(),
                             "memory").signer(), "test store");
-            Config signing = Config.resolve(new Settings(java.util.Map.of("vault-url", fixture.vault.url(),
+            Config signing = Config.resolve(ConfigTest.settings(java.util.Map.of("vault-url", fixture.vault.url(),
                     "tenant-id", Fixture.TENANT, "client-id", Fixture.CLIENT,
                     "authority-host", fixture.emulator.authorityHost(),
                     "certificate-thumbprint", fixture.certificate.thumbprint()), new java.util.Properties(),

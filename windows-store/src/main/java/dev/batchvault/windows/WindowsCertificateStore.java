@@ -79,7 +79,7 @@ public final class WindowsCertificateStore implements CertificateSource {
     @Override
     public Optional<PoolCertificate> find(CertificateQuery query, SearchLog log) {
         if (!windows) {
-            log.searched(NAME, "not available on " + System.getProperty("os.name") + " (Windows only)");
+            log.searched(System.getProperty("os.name"), "not Windows: this source is unavailable here");
             return Optional.empty();
         }
         Thumbprint wanted = query.thumbprint();

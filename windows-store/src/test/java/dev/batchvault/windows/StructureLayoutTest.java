@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import com.sun.jna.platform.win32.WinCrypt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,19 @@ class StructureLayoutTest {
         assertThat(info.offsetOf("pszAlgId")).isZero();
         info.write();
         assertThat(info.getPointer().getPointer(0).getWideString(0)).isEqualTo("SHA256");
+    }
+
+    /** jna-platform's structures this module hands to Windows, against wincrypt.h on x64. */
+    @Test
+    void theJnaPlatformStructuresPassedToWindows() {
+        assumeTrue(Native.POINTER_SIZE == 8 && Platform.is64Bit(), "a 64-bit JVM");
+        // CRYPT_HASH_BLOB { DWORD cbData; BYTE *pbData; }: 16 bytes.
+        assertThat(new WinCrypt.DATA_BLOB(new byte[20]).size()).isEqualTo(16);
+        // CERT_CONTEXT { DWORD; BYTE*; DWORD; PCERT_INFO; HCERTSTORE }: 40 bytes.
+        assertThat(new WinCrypt.CERT_CONTEXT().size()).isEqualTo(40);
+        // CERT_CHAIN_PARA with every field up to dwStrongSignFlags: 4 + 4 (pad) + 2 * 24 (CERT_USAGE_MATCH)
+        // + 4 + 4 + 4 + 4 (pad) + 8 + 8 + 4 + 4 (pad) = 96 bytes; cbSize says which version is passed.
+        assertThat(new WinCrypt.CERT_CHAIN_PARA().size()).isEqualTo(96);
     }
 
     @Test

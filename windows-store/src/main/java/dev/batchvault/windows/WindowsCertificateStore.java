@@ -89,12 +89,17 @@ public final class WindowsCertificateStore implements CertificateSource {
         for (StoreName store : stores) {
             try (NativeStores.Store opened = natives().open(store)) {
                 Optional<NativeStores.Certificate> found = opened.findBySha1(sha1);
-                if (found.isPresent()) {
-                    try (NativeStores.Certificate certificate = found.get()) {
-                        return Optional.of(use(store, wanted, certificate));
-                    }
+                if (found.isEmpty()) {
+                    log.searched(store.toString(), describeMiss(wanted, opened.certificates()));
+                    continue;
                 }
-                log.searched(store.toString(), describeMiss(wanted, opened.certificates()));
+                try (NativeStores.Certificate certificate = found.get()) {
+                    return Optional.of(use(store, wanted, certificate));
+                } catch (CertificateUnusableException e) {
+                    // Here but unusable: another store may hold a usable copy; if none does, this is the answer.
+                    log.searched(store.toString(), e.reason() + ": " + e.getMessage());
+                    firstProblem = firstProblem == null ? e : firstProblem;
+                }
             } catch (WindowsException e) {
                 CertificateUnusableException problem = StoreProblems.cannotOpen(store, e, account);
                 log.searched(store.toString(), problem.getMessage());

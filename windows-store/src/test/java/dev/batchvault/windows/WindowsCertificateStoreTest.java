@@ -119,6 +119,16 @@ class WindowsCertificateStoreTest {
     }
 
     @Test
+    void aCopyWithoutItsKeyDoesNotHideAUsableOneInTheNextStore() {
+        fake.put(USER_MY, pool.certificate(), null).put(MACHINE_MY, pool.certificate(), pool.privateKey());
+
+        PoolCertificate found = find(pool, Map.of("certificate-store", "CurrentUser\\My,LocalMachine\\My")).orElseThrow();
+
+        assertThat(found.location()).endsWith("LocalMachine\\My");
+        assertThat(searched).singleElement().asString().startsWith("CurrentUser\\My: NO_PRIVATE_KEY: The certificate ");
+    }
+
+    @Test
     void aStoreThatDoesNotExist() {
         assertThatThrownBy(() -> find(pool, Map.of("certificate-store", "LocalMachine\\Mine")))
                 .isInstanceOfSatisfying(CertificateUnusableException.class, e -> {

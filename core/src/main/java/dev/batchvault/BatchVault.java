@@ -96,7 +96,8 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * The latest version of a secret, from the cache or the vault.
+     * The latest version of a secret, from the cache or the vault. Names are case-insensitive, as in
+     * Key Vault: {@code get("Foo")} and {@code get("foo")} share one cache entry.
      *
      * @param name the secret's name: 1-127 letters, digits and '-'
      * @return the secret

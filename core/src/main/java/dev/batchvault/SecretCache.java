@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SecretCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SecretCache.class);
-    private static final long FOREVER = Long.MAX_VALUE / 2;
+    private static final long FOREVER = CacheEntry.FOREVER;
     private static final Duration FIRST_STALE_RETRY = Duration.ofSeconds(1);
     private static final Duration MAX_STALE_RETRY = Duration.ofMinutes(2);
 
@@ -60,9 +59,9 @@ final class SecretCache implements AutoCloseable {
     /** Spellings callers used, each already checked, to its key; bounded, so beyond it a name is just checked again. */
     private static final int MAX_SPELLINGS = 10_000;
 
-    private final Cache<CacheKey, Entry> entries;
+    private final Cache<CacheKey, CacheEntry> entries;
     private final ConcurrentMap<String, CacheKey> spellings = new ConcurrentHashMap<>();
-    private final ConcurrentMap<CacheKey, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentMap<CacheKey, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
     private final Executor refresher;
     private final ExecutorService ownRefresher;
     private final LongAdder hits = new LongAdder();
@@ -112,7 +111,7 @@ final class SecretCache implements AutoCloseable {
         if (key == null) {
             return null;
         }
-        Entry entry = entries.getIfPresent(key);
+        CacheEntry entry = entries.getIfPresent(key);
         if (entry == null || entry.secret == null) {
             return null;
         }
@@ -120,11 +119,7 @@ final class SecretCache implements AutoCloseable {
         if (now >= entry.freshUntil) {
             return null;
         }
-        (entry.failures > 0 ? staleServes : hits).increment();
-        if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
-            refreshInBackground(key, entry);
-        }
-        return entry.secret;
+        return served(key, entry, now).secret;
     }
 
     /**
@@ -147,15 +142,11 @@ final class SecretCache implements AutoCloseable {
      * @return the value, from the cache when fresh
      */
     Secret get(CacheKey key) {
-        Entry entry = entries.getIfPresent(key);
+        CacheEntry entry = entries.getIfPresent(key);
         if (entry != null) {
             long now = time.read();
             if (now < entry.freshUntil) {
-                (entry.failures > 0 ? staleServes : hits).increment();
-                if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
-                    refreshInBackground(key, entry);
-                }
-                return entry.value();
+                return served(key, entry, now).value();
             }
             if (now >= entry.retainUntil()) {
                 entry = null;
@@ -165,9 +156,18 @@ final class SecretCache implements AutoCloseable {
         return load(key, entry, false).value();
     }
 
+    /** Counts a hit (or a stale serve) and, from the refresh-ahead point on, starts one background refresh. */
+    private CacheEntry served(CacheKey key, CacheEntry entry, long now) {
+        (entry.failures > 0 ? staleServes : hits).increment();
+        if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
+            refreshInBackground(key, entry);
+        }
+        return entry;
+    }
+
     /** Reloads now, whatever the cache holds. */
     Secret refresh(CacheKey key) {
-        Entry entry = entries.getIfPresent(key);
+        CacheEntry entry = entries.getIfPresent(key);
         return load(key, entry != null && time.read() < entry.retainUntil() ? entry : null, false).value();
     }
 
@@ -190,7 +190,7 @@ final class SecretCache implements AutoCloseable {
         entries.invalidateAll();
     }
 
-    private void refreshInBackground(CacheKey key, Entry current) {
+    private void refreshInBackground(CacheKey key, CacheEntry current) {
         try {
             refresher.execute(() -> {
                 try {
@@ -207,9 +207,9 @@ final class SecretCache implements AutoCloseable {
     }
 
     /** Single flight: the first caller for a key loads; the others wait for its result. */
-    private Entry load(CacheKey key, Entry previous, boolean background) {
-        CompletableFuture<Entry> mine = new CompletableFuture<>();
-        CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
+    private CacheEntry load(CacheKey key, CacheEntry previous, boolean background) {
+        CompletableFuture<CacheEntry> mine = new CompletableFuture<>();
+        CompletableFuture<CacheEntry> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             if (background) {
                 return previous;
@@ -221,7 +221,7 @@ final class SecretCache implements AutoCloseable {
             }
         }
         try {
-            Entry loaded = fetch(key, previous, background);
+            CacheEntry loaded = fetch(key, previous, background);
             mine.complete(loaded);
             return loaded;
         } catch (RuntimeException e) {
@@ -232,13 +232,13 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private Entry fetch(CacheKey key, Entry previous, boolean background) {
+    private CacheEntry fetch(CacheKey key, CacheEntry previous, boolean background) {
         String name = key.name;
         String version = key.version;
         loads.increment();
         try {
             Secret secret = loader.fetch(name, version);
-            Entry fresh = fresh(secret, version != null);
+            CacheEntry fresh = fresh(secret, version != null);
             long now = time.read();
             if (fresh.freshUntil <= now) {
                 entries.invalidate(key);
@@ -256,7 +256,7 @@ final class SecretCache implements AutoCloseable {
             if (config.cacheNegativeTtl.isZero()) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, Entry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
+                entries.put(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
             }
             throw e;
         } catch (VaultUnavailableException e) {
@@ -291,7 +291,7 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private Entry fresh(Secret secret, boolean pinned) {
+    private CacheEntry fresh(Secret secret, boolean pinned) {
         long now = time.read();
         long untilExp = FOREVER;
         if (secret.expiresOn().isPresent()) {
@@ -299,14 +299,14 @@ final class SecretCache implements AutoCloseable {
             untilExp = now + Math.max(0, Duration.between(wall, secret.expiresOn().get()).toNanos());
         }
         if (pinned) {
-            return new Entry(secret, null, untilExp, FOREVER, untilExp, 0);
+            return new CacheEntry(secret, null, untilExp, FOREVER, untilExp, 0);
         }
         double jitter = 1 + config.cacheJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         long ttl = (long) (config.cacheTtl.toNanos() * jitter);
         long freshUntil = Math.min(now + ttl, untilExp);
         long refreshAt = now + (long) (ttl * config.cacheRefreshAhead);
         long staleUntil = Math.min(saturatedAdd(freshUntil, config.cacheMaxStaleness.toNanos()), untilExp);
-        return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+        return new CacheEntry(secret, null, freshUntil, refreshAt, staleUntil, 0);
     }
 
     private static Duration retryDelay(int failures) {
@@ -322,53 +322,5 @@ final class SecretCache implements AutoCloseable {
     /** Drops entries past every deadline; after a load, which costs far more than this walk. */
     private void dropDead(long now) {
         entries.asMap().values().removeIf(e -> now >= e.retainUntil());
-    }
-
-    /** A cached value (or a remembered 404) with its deadlines, in ticker nanoseconds. */
-    private static final class Entry {
-        final Secret secret;
-        final SecretNotFoundException notFound;
-        final long freshUntil;
-        final long refreshAt;
-        final long staleUntil;
-        final int failures;
-        final AtomicBoolean refreshing = new AtomicBoolean();
-
-        Entry(Secret secret, SecretNotFoundException notFound, long freshUntil, long refreshAt, long staleUntil,
-                int failures) {
-            this.secret = secret;
-            this.notFound = notFound;
-            this.freshUntil = freshUntil;
-            this.refreshAt = refreshAt;
-            this.staleUntil = staleUntil;
-            this.failures = failures;
-        }
-
-        static Entry notFound(SecretNotFoundException e, long until) {
-            return new Entry(null, e, until, FOREVER, until, 0);
-        }
-
-        /** Serve this stale value until the next attempt. */
-        Entry staleUntil(long retryAt, int failures) {
-            return new Entry(secret, null, retryAt, FOREVER, staleUntil, failures);
-        }
-
-        /** Still fresh; the background refresh failed, try again later (not counted as stale). */
-        Entry retryAt(long refreshAt) {
-            return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
-        }
-
-        /** Until when it may be served at all, fresh or stale. */
-        long retainUntil() {
-            return Math.max(freshUntil, staleUntil);
-        }
-
-        Secret value() {
-            if (secret == null) {
-                throw new SecretNotFoundException(notFound.secretName(), notFound.getMessage()
-                        + " (remembered from a moment ago)", notFound);
-            }
-            return secret;
-        }
     }
 }

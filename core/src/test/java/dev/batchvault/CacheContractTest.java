@@ -226,6 +226,25 @@ class CacheContractTest extends WithFixture {
     }
 
     @Test
+    void aHitReadsTheTickerOnceAndStillChecksNewNames() {
+        fixture.vault.setSecret("hit", "v1");
+        try (BatchVault vault = vault()) {
+            vault.get("hit");
+            long reads = time.reads();
+            long requests = fixture.vault.requests();
+            assertThat(vault.get("hit").value()).isEqualTo("v1");
+            assertThat(time.reads() - reads).as("ticker reads on a hit").isEqualTo(1);
+            assertThat(fixture.vault.requests()).isEqualTo(requests);
+            assertThat(vault.cacheStats().hits()).isEqualTo(1);
+            assertThatThrownBy(() -> vault.get("hit_")).isInstanceOf(InvalidSecretNameException.class);
+            assertThatThrownBy(() -> vault.get(null)).isInstanceOf(InvalidSecretNameException.class);
+            vault.close();
+            assertThatThrownBy(() -> vault.get("hit")).as("closed: nothing is served")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void namesAreCaseInsensitiveAsInKeyVault() {
         fixture.vault.setSecret("MixedCase", "v1");
         try (BatchVault vault = vault()) {

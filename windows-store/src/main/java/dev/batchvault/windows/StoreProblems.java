@@ -9,6 +9,7 @@ final class StoreProblems {
     private StoreProblems() {
     }
 
+    /** The store cannot be opened, or searched once open. */
     static CertificateUnusableException cannotOpen(StoreName store, WindowsException e, String account) {
         String fix;
         switch (e.code()) {
@@ -27,7 +28,8 @@ final class StoreProblems {
                 fix = "Check " + WindowsCertificateStore.SETTING + " (BATCHVAULT_CERTIFICATE_STORE).";
                 break;
         }
-        return new CertificateUnusableException(Reason.UNREADABLE, store.toString(), "Cannot open the certificate store "
+        String what = "CertOpenStore".equals(e.function()) ? "Cannot open" : "Cannot search";
+        return new CertificateUnusableException(Reason.UNREADABLE, store.toString(), what + " the certificate store "
                 + store + ": " + e.getMessage() + ". " + fix, e);
     }
 

@@ -37,7 +37,10 @@ final class Credentials {
      * @throws CertificateUnusableException if the certificate cannot authenticate (not RSA, not encodable)
      */
     static TokenCredential forPool(Config config, PoolCertificate certificate, AzurePipeline pipeline) {
-        // The switch point: one case per way of authenticating. A certificate with an exportable key is the only one yet.
+        // The switch point: one case per way of authenticating.
+        if (!certificate.hasPrivateKey()) {
+            return ClientAssertions.credential(config, certificate, pipeline); // the key signs in its store
+        }
         return exportableCertificate(config, certificate, pipeline);
     }
 

@@ -77,6 +77,7 @@ public final class AzureEmulator implements AutoCloseable {
     private final Path tempDir;
     private final Path trustStore;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private Imds imds;
 
     private AzureEmulator() throws IOException {
         Instant now = Instant.now();
@@ -285,10 +286,40 @@ public final class AzureEmulator implements AutoCloseable {
         entraId.faults().add(fault);
     }
 
-    /** Removes every fault, at the token endpoint and at every vault. Held requests stay held until close. */
+    /** Removes every fault, at the token endpoint, at IMDS and at every vault. Held requests stay held until close. */
     public void clearFaults() {
         entraId.faults().clear();
         vaults().forEach(Vault::clearFaults);
+        Imds started = startedImds();
+        if (started != null) {
+            started.clearFaults();
+        }
+    }
+
+    /**
+     * The simulated node's instance metadata service: plain HTTP on {@code 127.0.0.1}, started on first use.
+     * Assign user-assigned identities to the node there ({@link Imds#assign(ManagedIdentity)}).
+     *
+     * @return the node's IMDS
+     * @throws UncheckedIOException if its server cannot start
+     * @throws IllegalStateException if the emulator is closed
+     */
+    public synchronized Imds imds() {
+        if (closed.get()) {
+            throw new IllegalStateException("the emulator is closed");
+        }
+        if (imds == null) {
+            try {
+                imds = new Imds(entraId, executor);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the instance metadata service", e);
+            }
+        }
+        return imds;
+    }
+
+    private synchronized Imds startedImds() {
+        return imds;
     }
 
     /** @return how many token requests a fault answered (or delayed, or dropped, or held) */
@@ -308,6 +339,10 @@ public final class AzureEmulator implements AutoCloseable {
         entraId.faults().releaseHeld();
         login.stop(0);
         vaults().forEach(Vault::stop);
+        Imds started = startedImds();
+        if (started != null) {
+            started.stop();
+        }
         executor.shutdownNow();
         deleteTempFiles();
     }
@@ -323,6 +358,10 @@ public final class AzureEmulator implements AutoCloseable {
         } catch (IOException e) {
             // a temporary file left behind is harmless
         }
+    }
+
+    Collection<Tenant> tenants() {
+        return Collections.unmodifiableCollection(tenants.values());
     }
 
     EntraId entraId() {
@@ -390,6 +429,21 @@ public final class AzureEmulator implements AutoCloseable {
                         .append(a.certificates().size()).append(" certificate(s))\n");
             }
         }
+        for (Tenant t : tenants.values()) {
+            for (ManagedIdentity m : t.userAssignedIdentities()) {
+                out.append("  Managed identity ").append(m.name()).append(" in tenant ").append(t.id())
+                        .append(" (client id ").append(m.clientId()).append(", principal id ").append(m.principalId())
+                        .append(", resource id ").append(m.resourceId()).append(")\n");
+            }
+        }
+        Imds started = startedImds();
+        if (started != null) {
+            out.append("  Node IMDS: ").append(started.endpoint()).append(" (identities assigned: ")
+                    .append(started.assigned().stream().map(ManagedIdentity::name).toList()).append(")\n");
+            if (!started.faults().active().isEmpty()) {
+                out.append("    injected faults: ").append(started.faults().active()).append('\n');
+            }
+        }
         for (Vault v : vaults()) {
             out.append("  Vault ").append(v.name()).append(": ").append(v.url()).append(" (tenant ")
                     .append(v.tenantId()).append(", secrets ").append(v.secretNames()).append(")\n");
@@ -431,6 +485,18 @@ public final class AzureEmulator implements AutoCloseable {
         out.append("  BATCHVAULT_TENANT_ID=").append(first.tenantId()).append('\n');
         out.append("  BATCHVAULT_CLIENT_ID=").append(clientId).append('\n');
         out.append("  BATCHVAULT_AUTHORITY_HOST=").append(authorityHost()).append('\n');
+        Imds node = startedImds();
+        if (node != null) {
+            for (ManagedIdentity m : node.assigned()) {
+                if (first.hasPolicy(m.principalId())) {
+                    out.append("  or, with the node's managed identity instead of a certificate:\n");
+                    out.append("  BATCHVAULT_AUTH_MODE=managed-identity\n");
+                    out.append("  BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID=").append(m.clientId()).append('\n');
+                    out.append("  ").append(Imds.ENDPOINT_VARIABLE).append('=').append(node.endpoint()).append('\n');
+                    break;
+                }
+            }
+        }
         out.append("  JVM options: -Djavax.net.ssl.trustStore=").append(trustStore)
                 .append(" -Djavax.net.ssl.trustStorePassword=").append(TRUST_STORE_PASSWORD)
                 .append(" -Djavax.net.ssl.trustStoreType=PKCS12\n");

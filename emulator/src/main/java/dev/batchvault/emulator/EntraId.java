@@ -350,6 +350,21 @@ final class EntraId implements HttpHandler {
      * @return the compact JWS
      */
     String accessToken(String tenantId, Application app, String audience, long issuedAt, long expires) {
+        return accessToken(tenantId, app.clientId(), app.principalObjectId(), null, audience, issuedAt, expires);
+    }
+
+    /**
+     * Signs an access token for a managed identity, as Entra ID issues one through IMDS: the same claims as
+     * an application's, with {@code appid} the identity's client id, {@code oid} its principal id, and
+     * {@code xms_mirid} its resource id.
+     */
+    String accessToken(ManagedIdentity identity, String audience, long issuedAt, long expires) {
+        return accessToken(identity.tenantId(), identity.clientId(), identity.principalId(), identity.resourceId(),
+                audience, issuedAt, expires);
+    }
+
+    private String accessToken(String tenantId, String clientId, String principalId, String miResourceId,
+            String audience, long issuedAt, long expires) {
         ObjectNode header = Jwt.JSON.createObjectNode();
         header.put("typ", "JWT");
         header.put("alg", "RS256");
@@ -361,15 +376,18 @@ final class EntraId implements HttpHandler {
         claims.put("nbf", issuedAt);
         claims.put("exp", expires);
         claims.put("aio", "emulator");
-        claims.put("appid", app.clientId());
+        claims.put("appid", clientId);
         claims.put("appidacr", "2");
         claims.put("idp", "https://sts.windows.net/" + tenantId + "/");
         claims.put("idtyp", "app");
-        claims.put("oid", app.principalObjectId());
-        claims.put("sub", app.principalObjectId());
+        claims.put("oid", principalId);
+        claims.put("sub", principalId);
         claims.put("tid", tenantId);
         claims.put("uti", UUID.randomUUID().toString().replace("-", ""));
         claims.put("ver", "1.0");
+        if (miResourceId != null) {
+            claims.put("xms_mirid", miResourceId);
+        }
         return Jwt.sign(header, claims, signingKeys.getPrivate());
     }
 

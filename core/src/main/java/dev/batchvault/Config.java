@@ -30,6 +30,11 @@ final class Config {
     static final String CALL_DEADLINE = "call-deadline";
     static final String REQUEST_TIMEOUT = "request-timeout";
     static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
+    static final String AUTH_MODE = "auth-mode";
+    static final String MANAGED_IDENTITY_CLIENT_ID = "managed-identity-client-id";
+    static final String MANAGED_IDENTITY_RESOURCE_ID = "managed-identity-resource-id";
+    /** Read for the managed identity's client id when no certificate is configured, as azure-identity does. */
+    static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
 
     static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
     static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(10);
@@ -45,11 +50,25 @@ final class Config {
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    private static final Pattern IDENTITY_RESOURCE_ID = Pattern.compile("/subscriptions/[^/]+/resourceGroups/[^/]+"
+            + "/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/[^/]+", Pattern.CASE_INSENSITIVE);
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     final URI vaultUrl;
+    /** {@link AuthMode#CERTIFICATE} or {@link AuthMode#MANAGED_IDENTITY}: {@code auto} resolved. */
+    final AuthMode authMode;
+    /** Why {@link #authMode}, for the log. */
+    final String authModeReason;
+    /** Certificate mode: the tenant; managed identity: as configured, or null. */
     final String tenantId;
+    /** Certificate mode: the application's client id; managed identity: null. */
     final String clientId;
+    /** Managed identity: the identity's client id, or null. */
+    final String managedIdentityClientId;
+    /** Managed identity: the identity's resource id, or null. */
+    final String managedIdentityResourceId;
+    /** Where the managed identity's id came from, for messages. */
+    final String managedIdentityOrigin;
     final Thumbprint thumbprint;
     final Path certificatePath;
     final Path certificatePasswordFile;
@@ -71,13 +90,70 @@ final class Config {
         this.sslContext = sslContext;
         this.vaultUrl = httpsUrl(VAULT_URL, require(s, VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net"),
                 s.origin(VAULT_URL));
-        this.tenantId = tenantId(require(s, TENANT_ID, "the Entra ID tenant (directory) id"), s.origin(TENANT_ID));
-        this.clientId = clientId(require(s, CLIENT_ID, "the application (client) id of the pool's service principal"),
-                s.origin(CLIENT_ID));
-        this.thumbprint = s.get(CERTIFICATE_THUMBPRINT).map(t -> Thumbprint.parse(t, CERTIFICATE_THUMBPRINT)).orElse(null);
-        this.certificatePath = s.get(CERTIFICATE_PATH).map(p -> path(CERTIFICATE_PATH, p)).orElse(null);
-        this.certificatePasswordFile = s.get(CERTIFICATE_PASSWORD_FILE).map(p -> path(CERTIFICATE_PASSWORD_FILE, p))
-                .orElse(null);
+        AuthMode mode = s.get(AUTH_MODE).map(m -> AuthMode.parse(AUTH_MODE, m, s.origin(AUTH_MODE))).orElse(AuthMode.AUTO);
+        boolean certificateConfigured = s.get(CERTIFICATE_THUMBPRINT).isPresent() || s.get(CERTIFICATE_PATH).isPresent();
+        String miClientId = s.get(MANAGED_IDENTITY_CLIENT_ID).orElse(null);
+        String miOrigin = miClientId == null ? null : s.origin(MANAGED_IDENTITY_CLIENT_ID);
+        String miResourceId = s.get(MANAGED_IDENTITY_RESOURCE_ID).orElse(null);
+        if (miResourceId != null) {
+            miOrigin = s.origin(MANAGED_IDENTITY_RESOURCE_ID);
+        }
+        if (miClientId != null && miResourceId != null) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, "Both " + MANAGED_IDENTITY_CLIENT_ID
+                    + " and " + MANAGED_IDENTITY_RESOURCE_ID + " are set; a managed identity is named by one of them. "
+                    + "Unset one.");
+        }
+        if (miClientId == null && miResourceId == null && !certificateConfigured && mode != AuthMode.CERTIFICATE) {
+            // azure-identity's convention for a user-assigned identity's client id; ignored next to a certificate,
+            // where it may well name an application instead.
+            miClientId = s.environmentVariable(AZURE_CLIENT_ID).orElse(null);
+            miOrigin = miClientId == null ? null : "environment variable " + AZURE_CLIENT_ID;
+        }
+        boolean identityConfigured = miClientId != null || miResourceId != null;
+        if (mode == AuthMode.AUTO) {
+            if (certificateConfigured) {
+                mode = AuthMode.CERTIFICATE;
+                this.authModeReason = "auto: a certificate is configured";
+            } else if (identityConfigured) {
+                mode = AuthMode.MANAGED_IDENTITY;
+                this.authModeReason = "auto: no certificate is configured, a managed identity is (" + miOrigin + ")";
+            } else {
+                throw new InvalidConfigurationException(AUTH_MODE, "No way to authenticate is configured. Either "
+                        + "(1) the pool's managed identity: set " + MANAGED_IDENTITY_CLIENT_ID + " ("
+                        + Settings.ways(MANAGED_IDENTITY_CLIENT_ID) + ", or " + AZURE_CLIENT_ID + ") to the client id "
+                        + "of the user-assigned identity on the pool, and give that identity get on the vault's "
+                        + "secrets; or (2) a certificate: set " + CERTIFICATE_THUMBPRINT + " ("
+                        + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool certificate's SHA-1 thumbprint, or "
+                        + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") to a .pfx or .pem file, with "
+                        + TENANT_ID + " and " + CLIENT_ID + " of the application the certificate is registered on. "
+                        + AUTH_MODE + " (" + Settings.ways(AUTH_MODE) + ") chooses one explicitly.");
+            }
+        } else {
+            this.authModeReason = AUTH_MODE + " " + mode + " (from " + s.origin(AUTH_MODE) + ")";
+        }
+        this.authMode = mode;
+        if (mode == AuthMode.MANAGED_IDENTITY) {
+            this.managedIdentityClientId = miClientId == null ? null : identityClientId(miClientId, miOrigin);
+            this.managedIdentityResourceId = miResourceId == null ? null : identityResourceId(miResourceId, miOrigin);
+            this.managedIdentityOrigin = miOrigin;
+            this.tenantId = s.get(TENANT_ID).map(t -> tenantId(t, s.origin(TENANT_ID))).orElse(null);
+            this.clientId = null;
+            this.thumbprint = null;
+            this.certificatePath = null;
+            this.certificatePasswordFile = null;
+        } else {
+            this.managedIdentityClientId = null;
+            this.managedIdentityResourceId = null;
+            this.managedIdentityOrigin = null;
+            this.tenantId = tenantId(require(s, TENANT_ID, "the Entra ID tenant (directory) id"), s.origin(TENANT_ID));
+            this.clientId = clientId(require(s, CLIENT_ID, "the application (client) id of the pool's service principal"),
+                    s.origin(CLIENT_ID));
+            this.thumbprint = s.get(CERTIFICATE_THUMBPRINT).map(t -> Thumbprint.parse(t, CERTIFICATE_THUMBPRINT))
+                    .orElse(null);
+            this.certificatePath = s.get(CERTIFICATE_PATH).map(p -> path(CERTIFICATE_PATH, p)).orElse(null);
+            this.certificatePasswordFile = s.get(CERTIFICATE_PASSWORD_FILE).map(p -> path(CERTIFICATE_PASSWORD_FILE, p))
+                    .orElse(null);
+        }
         this.authorityHost = s.get(AUTHORITY_HOST).map(a -> httpsUrl(AUTHORITY_HOST, a, s.origin(AUTHORITY_HOST)))
                 .orElse(DEFAULT_AUTHORITY_HOST);
         this.cacheTtl = s.get(CACHE_TTL).map(t -> positive(CACHE_TTL, duration(CACHE_TTL, t))).orElse(DEFAULT_CACHE_TTL);
@@ -95,13 +171,13 @@ final class Config {
                 .orElse(DEFAULT_REQUEST_TIMEOUT);
         this.maxConcurrentRequests = s.get(MAX_CONCURRENT_REQUESTS)
                 .map(v -> (int) Math.min(count(MAX_CONCURRENT_REQUESTS, v), 1_000)).orElse(DEFAULT_MAX_CONCURRENT_REQUESTS);
-        if (thumbprint == null && certificatePath == null) {
+        if (mode == AuthMode.CERTIFICATE && thumbprint == null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
                     + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
                     + "certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH)
                     + ") to a .pfx or .pem file.");
         }
-        if (certificatePasswordFile != null && certificatePath == null) {
+        if (mode == AuthMode.CERTIFICATE && certificatePasswordFile != null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
                     + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate file; set "
                     + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too.");
@@ -171,6 +247,40 @@ final class Config {
                     + "00000000-0000-0000-0000-000000000000 (Entra ID > App registrations > Application (client) ID).");
         }
         return value.toLowerCase(Locale.ROOT);
+    }
+
+    /** Who reads the vault, for messages: the application or the managed identity. */
+    String principalDescription() {
+        if (authMode == AuthMode.CERTIFICATE) {
+            return "application " + clientId + " in tenant " + tenantId;
+        }
+        if (managedIdentityClientId != null) {
+            return "managed identity with client id " + managedIdentityClientId;
+        }
+        if (managedIdentityResourceId != null) {
+            return "managed identity " + managedIdentityResourceId;
+        }
+        return "the node's managed identity";
+    }
+
+    static String identityClientId(String value, String origin) {
+        if (!GUID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_CLIENT_ID + " '"
+                    + value + "' (from " + origin + ") is not a client id: expected a GUID such as "
+                    + "00000000-0000-0000-0000-000000000000 (the identity's \"Client ID\" in the portal, or "
+                    + "az identity show --query clientId).");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    static String identityResourceId(String value, String origin) {
+        if (!IDENTITY_RESOURCE_ID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, MANAGED_IDENTITY_RESOURCE_ID + " '"
+                    + value + "' (from " + origin + ") is not a user-assigned identity's resource id: expected "
+                    + "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
+                    + "userAssignedIdentities/<name> (az identity show --query id).");
+        }
+        return value;
     }
 
     private static Path path(String key, String value) {

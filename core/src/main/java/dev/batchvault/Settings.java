@@ -33,6 +33,14 @@ final class Settings {
                 .or(() -> Optional.ofNullable(nonBlank(environment.get(variable(key)))));
     }
 
+    /**
+     * @param name an environment variable named outside BatchVault's scheme, such as {@code AZURE_CLIENT_ID}
+     * @return its value, when set and not blank
+     */
+    Optional<String> environmentVariable(String name) {
+        return Optional.ofNullable(nonBlank(environment.get(name)));
+    }
+
     /** Names where a set value came from, for messages. */
     String origin(String key) {
         if (nonBlank(explicit.get(key)) != null) {

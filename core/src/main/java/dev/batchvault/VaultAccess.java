@@ -109,7 +109,9 @@ final class VaultAccess {
         HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
         SecretClientBuilder builder = new SecretClientBuilder()
                 .vaultUrl(vaultUrl)
-                .credential(credential(config, certificate, http, noHttpLogs))
+                .credential(config.authMode == AuthMode.MANAGED_IDENTITY
+                        ? ManagedIdentityCredentials.build(config, http, noHttpLogs, DROP_CONTENT_LENGTH)
+                        : credential(config, certificate, http, noHttpLogs))
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
                 .addPolicy(DROP_CONTENT_LENGTH)
@@ -197,7 +199,7 @@ final class VaultAccess {
         for (int attempt = 1; ; attempt++) {
             RuntimeException failure;
             try {
-                return fetchOnce(name, version);
+                return ManagedIdentityCredentials.withDeadline(deadline, () -> fetchOnce(name, version));
             } catch (BatchVaultException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -294,7 +296,8 @@ final class VaultAccess {
 
     private BatchVaultException translate(RuntimeException e, String name, String version) {
         String what = version == null ? "secret '" + name + "'" : "version " + version + " of secret '" + name + "'";
-        if (isCredentialFailure(e)) {
+        if (isCredentialFailure(e)
+                || (config.authMode == AuthMode.MANAGED_IDENTITY && ManagedIdentityCredentials.isTokenWaitCut(e))) {
             return authenticationFailure(e);
         }
         HttpResponseException response = find(e, HttpResponseException.class);
@@ -313,6 +316,14 @@ final class VaultAccess {
                         + "SecretDisabled). Enable it: az keyvault secret set-attributes --vault-name "
                         + config.vaultName() + " --name " + name + " --enabled true", e);
             }
+            if (status == 403 && config.authMode == AuthMode.MANAGED_IDENTITY) {
+                String objectId = ManagedIdentityCredentials.principalObjectId(body);
+                return new AccessDeniedException(objectId == null ? config.principalDescription() : objectId, vaultUrl,
+                        "The vault " + vaultUrl + " refused the " + config.principalDescription()
+                        + (objectId == null ? "" : " (principal id " + objectId + ")") + " access to " + what + " (403 "
+                        + (inner == null ? code : code + "/" + inner) + "). "
+                        + ManagedIdentityCredentials.accessFix(config, body), e);
+            }
             if (status == 403) {
                 return new AccessDeniedException(config.clientId, vaultUrl, "The vault " + vaultUrl
                         + " refused application (client id) " + config.clientId + " access to " + what + " (403 "
@@ -320,6 +331,11 @@ final class VaultAccess {
                         + "set-policy --name " + config.vaultName() + " --spn " + config.clientId
                         + " --secret-permissions get (or, on a vault that uses Azure RBAC, assign it the role "
                         + "\"Key Vault Secrets User\" at the vault's scope).", e);
+            }
+            if (status == 401 && config.authMode == AuthMode.MANAGED_IDENTITY) {
+                return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
+                        + "to the " + config.principalDescription() + " (401 " + code + ": " + firstGroup(MESSAGE, body)
+                        + "). The identity's tenant must be the vault's tenant.", e);
             }
             if (status == 401) {
                 return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
@@ -342,6 +358,9 @@ final class VaultAccess {
     }
 
     private BatchVaultException authenticationFailure(RuntimeException e) {
+        if (config.authMode == AuthMode.MANAGED_IDENTITY) {
+            return ManagedIdentityCredentials.failure(config, e);
+        }
         String code = null;
         for (Throwable t = e; t != null && code == null; t = t.getCause()) {
             code = firstGroupOrNull(AADSTS, String.valueOf(t.getMessage()));

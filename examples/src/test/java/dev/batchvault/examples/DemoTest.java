@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's demo, end to end: the task in its own JVM reads the secret from the emulator. */
+/** The README's demo, end to end: in each of the three ways, the task in its own JVM reads the secret. */
 class DemoTest {
     @Test
-    void theDemoTaskReadsItsSecret() throws Exception {
+    void allThreeTasksReadTheirSecret() throws Exception {
         assertThat(Demo.run()).isZero();
     }
 

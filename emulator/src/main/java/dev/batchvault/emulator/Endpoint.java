@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpsExchange;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,10 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request lifecycle, once for every route: the route sees the request ({@link Route#received}),
+ * The request lifecycle, once for every route: the whole request body is read first (see below),
+ * the route sees the request ({@link Route#received}),
  * an injected fault may take it, otherwise the route answers, a crash becomes a 500, the request is
  * journaled before its answer leaves, logged at DEBUG, and the exchange is closed unless a fault
  * holds it. Thread-safe.
+ *
+ * <p>Why the body is read before anything answers: the JDK server drains an unread request body
+ * only when the exchange ends, after the answer has gone out. A keep-alive client that has its
+ * answer may already have sent its next request on the same connection; over TLS the drain then
+ * reads that request's records into the TLS layer's buffer, where the server's check for buffered
+ * data ({@code available()}, decrypted bytes only) does not see them, so the connection goes back
+ * to the selector with a whole request waiting that no new bytes will ever announce. The client
+ * waits until its timeout. An answer sent only after the request is read leaves nothing to drain.
  */
 final class Endpoint implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -53,6 +63,7 @@ final class Endpoint implements HttpHandler {
         Call call = new Call(exchange);
         Outcome outcome = null;
         try {
+            call.readBody();
             route.received(call);
             Faults.Taken taken = route.faultable(call) ? faults.take() : null;
             call.fault = taken == null ? null : taken.fault;
@@ -93,6 +104,7 @@ final class Endpoint implements HttpHandler {
         private final String path;
         private final boolean tokenSent;
         private volatile Fault fault;
+        private byte[] body;
         private volatile int status;
         private boolean recorded;
 
@@ -101,6 +113,11 @@ final class Endpoint implements HttpHandler {
             this.method = exchange.getRequestMethod();
             this.path = exchange.getRequestURI().getPath();
             this.tokenSent = exchange.getRequestHeaders().containsKey("Authorization");
+        }
+
+        /** Reads the whole request body, so that nothing is left to drain after the answer. */
+        void readBody() throws IOException {
+            body = exchange.getRequestBody().readAllBytes();
         }
 
         synchronized void record(Outcome outcome) {
@@ -152,7 +169,7 @@ final class Endpoint implements HttpHandler {
 
         @Override
         public InputStream getRequestBody() {
-            return exchange.getRequestBody();
+            return body == null ? exchange.getRequestBody() : new ByteArrayInputStream(body);
         }
 
         @Override

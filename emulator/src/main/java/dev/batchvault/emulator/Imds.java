@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The simulated Batch node's Instance Metadata Service token endpoint, as a node sees it at
@@ -29,46 +27,81 @@ import org.slf4j.LoggerFactory;
  * variable {@code AZURE_POD_IDENTITY_AUTHORITY_HOST=}{@link #endpoint()}, which MSAL4J's IMDS source
  * reads. Thread-safe.
  */
-public final class Imds {
+public final class Imds implements Route {
     /** The token path on a node. */
     public static final String TOKEN_PATH = "/metadata/identity/oauth2/token";
     /** The environment variable MSAL4J (and every Azure SDK) reads to move the IMDS endpoint. */
     public static final String ENDPOINT_VARIABLE = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Imds.class);
     /** Resources Entra ID knows: Key Vault's audiences and a few other first-party APIs. */
     private static final Set<String> KNOWN_RESOURCES = Set.of("https://vault.azure.net", "https://vault.azure.cn",
             "https://vault.usgovcloudapi.net", "https://vault.microsoftazure.de", "https://managedhsm.azure.net",
             "https://management.azure.com", "https://management.core.windows.net", "https://graph.microsoft.com",
             "https://storage.azure.com", "https://batch.core.windows.net");
 
+    private final AccessTokens tokens;
+    private final Endpoint endpoint;
     private final HttpServer server;
-    private final EntraId entraId;
     private final List<ManagedIdentity> assigned = new CopyOnWriteArrayList<>();
-    private final Faults faults = new Faults();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong issued = new AtomicLong();
-    private final Faults.Responder faultResponder = new Faults.Responder() {
-        @Override
-        public int status(HttpExchange exchange, int status) throws IOException {
-            String code = status >= 500 ? "server_error" : "invalid_request";
-            return error(exchange, status, code, "The instance metadata service could not answer (HTTP " + status
-                    + "). (Fault injected by the emulator.)");
-        }
 
-        @Override
-        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
-            return error(exchange, 429, "too_many_requests", "Too many requests to the instance metadata service. "
-                    + "(Fault injected by the emulator.)");
-        }
-    };
-
-    Imds(EntraId entraId, Executor executor) throws IOException {
-        this.entraId = entraId;
+    /**
+     * Starts IMDS on {@code 127.0.0.1} and an ephemeral port: plain HTTP, the emulator's threads and journal,
+     * the request lifecycle of every route ({@link Endpoint}).
+     */
+    Imds(AccessTokens tokens, RequestJournal emulatorJournal, Executor executor) throws IOException {
+        this.tokens = tokens;
+        this.endpoint = new Endpoint(this, emulatorJournal);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.createContext("/", this::handle);
+        server.createContext("/", endpoint);
         server.setExecutor(executor);
         server.start();
+    }
+
+    @Override
+    public String name() {
+        return "imds";
+    }
+
+    @Override
+    public void received(HttpExchange exchange) {
+        if (TOKEN_PATH.equals(path(exchange.getRequestURI()))) {
+            requests.incrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean faultable(HttpExchange exchange) {
+        return TOKEN_PATH.equals(path(exchange.getRequestURI()));
+    }
+
+    @Override
+    public void answer(HttpExchange exchange) throws IOException {
+        String path = path(exchange.getRequestURI());
+        if (!TOKEN_PATH.equals(path)) {
+            error(exchange, 404, "not_found", "The emulator's instance metadata service has no route " + path
+                    + "; it serves GET " + TOKEN_PATH + ".");
+            return;
+        }
+        token(exchange, exchange.getRequestMethod());
+    }
+
+    @Override
+    public void faultStatus(HttpExchange exchange, int status) throws IOException {
+        error(exchange, status, status >= 500 ? "server_error" : "invalid_request", "The instance metadata service "
+                + "could not answer (HTTP " + status + "). (Fault injected by the emulator.)");
+    }
+
+    @Override
+    public void throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+        error(exchange, 429, "too_many_requests", "Too many requests to the instance metadata service. "
+                + "(Fault injected by the emulator.)");
+    }
+
+    @Override
+    public void crashed(HttpExchange exchange, RuntimeException failure) throws IOException {
+        error(exchange, 500, "server_error", "The emulator failed with " + failure);
     }
 
     /**
@@ -125,12 +158,17 @@ public final class Imds {
      * @param fault the fault
      */
     public void inject(Fault fault) {
-        faults.add(fault);
+        endpoint.faults().add(fault);
     }
 
     /** Removes every fault of this endpoint. */
     public void clearFaults() {
-        faults.clear();
+        endpoint.faults().clear();
+    }
+
+    /** @return this endpoint's requests, each with its outcome and fault (the emulator's journal has them too) */
+    public RequestJournal journal() {
+        return endpoint.journal();
     }
 
     /** @return token requests that arrived, whatever their outcome */
@@ -145,54 +183,16 @@ public final class Imds {
 
     /** @return requests a fault answered, dropped, held or delayed */
     public long faultsServed() {
-        return faults.served();
+        return endpoint.faults().served();
     }
 
     Faults faults() {
-        return faults;
+        return endpoint.faults();
     }
 
     void stop() {
-        faults.releaseHeld();
+        endpoint.faults().releaseHeld();
         server.stop(0);
-    }
-
-    void handle(HttpExchange exchange) throws IOException {
-        boolean held = false;
-        String method = exchange.getRequestMethod();
-        String path = path(exchange.getRequestURI());
-        try {
-            if (!TOKEN_PATH.equals(path)) {
-                int status = error(exchange, 404, "not_found", "The emulator's instance metadata service has no route "
-                        + path + "; it serves GET " + TOKEN_PATH + ".");
-                LOG.debug("imds {} {} -> {}", method, path, status);
-                return;
-            }
-            requests.incrementAndGet();
-            Faults.Taken fault = faults.take();
-            int status = Faults.PROCEED;
-            if (fault != null) {
-                status = faults.serve(exchange, fault, faultResponder);
-            }
-            if (status == Faults.PROCEED) {
-                try {
-                    status = token(exchange, method);
-                } catch (RuntimeException e) {
-                    LOG.warn("imds {} {} failed: {}", method, path, e.toString());
-                    status = error(exchange, 500, "server_error", "The emulator failed with " + e);
-                }
-            }
-            held = status == Faults.HELD;
-            if (fault == null) {
-                LOG.debug("imds {} {} -> {}", method, path, status);
-            } else {
-                LOG.debug("imds {} {} -> {} (injected {})", method, path, Faults.describe(status), fault);
-            }
-        } finally {
-            if (!held) {
-                exchange.close();
-            }
-        }
     }
 
     private int token(HttpExchange exchange, String method) throws IOException {
@@ -256,7 +256,7 @@ public final class Imds {
         long expires = now + EntraId.TOKEN_LIFETIME_SECONDS;
         issued.incrementAndGet();
         ObjectNode body = Jwt.JSON.createObjectNode();
-        body.put("access_token", entraId.accessToken(identity, resource, now, expires));
+        body.put("access_token", tokens.issue(identity, resource, now, expires));
         body.put("client_id", identity.clientId());
         body.put("expires_in", Long.toString(EntraId.TOKEN_LIFETIME_SECONDS - 1));
         body.put("expires_on", Long.toString(expires));

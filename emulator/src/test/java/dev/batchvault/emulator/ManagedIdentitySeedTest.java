@@ -46,7 +46,7 @@ class ManagedIdentitySeedTest {
             assertThat(vault.hasPolicy(principalId)).isTrue();
             assertThat(vault.hasPolicy(otherPrincipal)).isTrue();
             assertThat(azure.imds().faults().active()).containsExactly(Fault.status(503).times(1));
-            String printed = azure.describe(List.of());
+            String printed = EmulatorMain.describe(azure, List.of());
             assertThat(printed).contains("Managed identity pool-identity").contains(clientId)
                     .contains("Node IMDS: " + azure.imds().endpoint())
                     .contains("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID=" + clientId)

@@ -177,6 +177,12 @@ final class SecretCache implements AutoCloseable {
         entries.asMap().keySet().removeIf(k -> k.lower.equals(lower));
     }
 
+    /** @return how many entries (values, remembered 404s) the cache holds now */
+    long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
+    }
+
     CacheStats stats() {
         return new CacheStats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(), staleServes.sum());
     }

@@ -165,6 +165,29 @@ final class Settings {
         return "the default";
     }
 
+    /**
+     * @param key a key of the table
+     * @return where its value came from, as {@link #origin(Setting)} says
+     * @throws IllegalArgumentException if the table has no such key
+     */
+    String origin(String key) {
+        return origin(setting(key));
+    }
+
+    /**
+     * @param key a key
+     * @return the table's setting with that key
+     * @throws IllegalArgumentException if the table has none
+     */
+    static Setting<?> setting(String key) {
+        for (Setting<?> s : ALL) {
+            if (s.key().equals(key)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no setting " + key);
+    }
+
     /** Names every way to set a key, for "missing" messages. */
     static String ways(String key) {
         return "system property " + property(key) + " or environment variable " + variable(key);

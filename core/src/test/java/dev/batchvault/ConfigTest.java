@@ -63,6 +63,33 @@ class ConfigTest {
     }
 
     @Test
+    void aSettingMayFallBackToFurtherVariables() {
+        Setting<String> tenant = Setting.of("tenant-id", String.class, "Entra ID tenant",
+                (key, text, origin) -> Config.tenantId(text, origin)).withFallbackVariables("AZURE_TENANT_ID");
+        Map<String, String> env = new HashMap<>(Map.of("AZURE_TENANT_ID", TENANT));
+        Settings s = settings(Map.of(), new Properties(), env);
+        assertThat(s.get(tenant)).hasValue(TENANT);
+        assertThat(s.origin(tenant)).isEqualTo("environment variable AZURE_TENANT_ID");
+        env.put("BATCHVAULT_TENANT_ID", "contoso.onmicrosoft.com");
+        assertThat(s.get(tenant)).as("BATCHVAULT_ comes first").hasValue("contoso.onmicrosoft.com");
+        env.put("AZURE_TENANT_ID", "not a tenant");
+        assertThat(s.get(tenant)).as("an unused fallback is not checked").hasValue("contoso.onmicrosoft.com");
+    }
+
+    @Test
+    void theBuilderHoldsTypedValuesCheckedOnce() {
+        Settings s = new Settings(Map.of(Settings.CACHE_TTL, Duration.ofMillis(1500)), new Properties(),
+                Map.of("BATCHVAULT_CACHE_TTL", "5m"));
+        assertThat(s.valueOf(Settings.CACHE_TTL)).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.origin(Settings.CACHE_TTL)).isEqualTo("the builder");
+        assertThat(s.origin("cache-ttl")).isEqualTo("the builder");
+        assertThat(s.valueOf(Settings.CACHE_JITTER)).as("the default").isEqualTo(0.1);
+        assertThatThrownBy(() -> Settings.CACHE_JITTER.check(0.7))
+                .hasMessageContaining("cache-jitter must be between 0.0 and 0.5 but was 0.7");
+        assertThat(Settings.MAX_CONCURRENT_REQUESTS.parse("5000", "x")).as("capped").isEqualTo(1_000);
+    }
+
+    @Test
     void blankValuesCountAsUnset() {
         Map<String, String> env = new HashMap<>(Map.of("BATCHVAULT_VAULT_URL", "https://fromenv.vault.azure.net"));
         Properties props = new Properties();

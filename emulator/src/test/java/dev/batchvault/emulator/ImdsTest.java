@@ -180,6 +180,8 @@ class ImdsTest {
         // java.net.http resends a GET once when the connection closes unanswered: the resend gets the token.
         assertThat(get(token(""), true).statusCode()).isEqualTo(200);
         assertThat(imds.faultsServed()).isEqualTo(3);
+        assertThat(imds.journal().take().route()).isEqualTo("imds");
+        assertThat(azure.journal().requests(r -> "imds".equals(r.route()))).hasSize((int) imds.requests());
         imds.inject(Fault.status(500));
         assertThat(get(token(""), true).statusCode()).isEqualTo(500);
         azure.clearFaults();

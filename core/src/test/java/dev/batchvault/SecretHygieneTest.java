@@ -107,7 +107,8 @@ class SecretHygieneTest {
             fixture.emulator.imds().inject(Fault.status(503).times(1));
             BatchVault.Builder byIdentity = BatchVault.builder().vaultUrl(fixture.vault.url())
                     .sslContext(fixture.emulator.sslContext());
-            try (ImdsEndpointOverride imds = ImdsEndpointOverride.set(fixture.emulator.imds().endpoint())) {
+            ImdsEndpointOverride imds = ImdsEndpointOverride.set(fixture.emulator.imds().endpoint());
+            try {
                 try (BatchVault vault = byIdentity.managedIdentityClientId(identity.clientId()).build()) {
                     Secret secret = vault.get("batchAdminPass");
                     assertThat(secret.value()).isEqualTo(CANARY);
@@ -121,6 +122,8 @@ class SecretHygieneTest {
                 try (BatchVault vault = byIdentity.managedIdentityClientId(ungranted.clientId()).build()) {
                     seen.add(attempt(() -> vault.get("batchAdminPass")));
                 }
+            } finally {
+                imds.close();
             }
         } finally {
             root.detachAppender(appender);

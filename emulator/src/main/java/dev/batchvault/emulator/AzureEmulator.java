@@ -77,6 +77,8 @@ public final class AzureEmulator implements AutoCloseable {
     private final Path tempDir;
     private final Path trustStore;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private Graph graph;
+    private ResourceManager resourceManager;
 
     private AzureEmulator() throws IOException {
         Instant now = Instant.now();
@@ -264,6 +266,48 @@ public final class AzureEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Microsoft Graph (applications and service principals) on its own HTTPS port, started on first use.
+     *
+     * @return the Graph service
+     * @throws UncheckedIOException if its server cannot start
+     */
+    public synchronized Graph graph() {
+        if (graph == null) {
+            java.util.concurrent.atomic.AtomicReference<Graph> holder = new java.util.concurrent.atomic.AtomicReference<>();
+            graph = new Graph(startServer(exchange -> holder.get().handle(exchange)), tokenKeys.getPublic(),
+                    this::tenant);
+            holder.set(graph);
+        }
+        return graph;
+    }
+
+    /**
+     * Azure Resource Manager (Key Vault vaults and role assignments) on its own HTTPS port, started on
+     * first use; vaults it creates are vaults of this emulator.
+     *
+     * @return the Resource Manager service
+     * @throws UncheckedIOException if its server cannot start
+     */
+    public synchronized ResourceManager resourceManager() {
+        if (resourceManager == null) {
+            java.util.concurrent.atomic.AtomicReference<ResourceManager> holder =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            resourceManager = new ResourceManager(startServer(exchange -> holder.get().handle(exchange)),
+                    tokenKeys.getPublic(), this::tenant, this::createVault);
+            holder.set(resourceManager);
+        }
+        return resourceManager;
+    }
+
+    private HttpsServer startServer(HttpHandler handler) {
+        try {
+            return server(0, handler);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a server", e);
+        }
+    }
+
     /** @return requests to the token endpoint, all tenants, whatever their outcome */
     public long tokenRequests() {
         return entraId.requests();
@@ -308,6 +352,14 @@ public final class AzureEmulator implements AutoCloseable {
         entraId.faults().releaseHeld();
         login.stop(0);
         vaults().forEach(Vault::stop);
+        synchronized (this) {
+            if (graph != null) {
+                graph.stop();
+            }
+            if (resourceManager != null) {
+                resourceManager.stop();
+            }
+        }
         executor.shutdownNow();
         deleteTempFiles();
     }

@@ -1,0 +1,327 @@
+package dev.batchvault.setup;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.policy.FixedDelay;
+import com.azure.core.http.policy.HttpLogDetailLevel;
+import com.azure.core.http.policy.HttpLogOptions;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.resourcemanager.authorization.AuthorizationManager;
+import com.azure.resourcemanager.keyvault.KeyVaultManager;
+import com.azure.resourcemanager.resources.fluentcore.utils.HttpPipelineProvider;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The seed's set-up steps 2 and 3 on the Azure management libraries, each safe to run again, with a
+ * plan that says what it would change before it changes it.
+ *
+ * <pre>{@code
+ * BatchVaultSetup setup = BatchVaultSetup.builder()
+ *         .credential(credential)                     // whoever runs the set-up
+ *         .tenantId(tenantId).subscriptionId(subscriptionId)
+ *         .application("batchvault-pool", certificate.certificate())      // step 2
+ *         .vaultAccess("batch-rg", "contoso-vault", PermissionModel.FOLLOW_VAULT) // step 3
+ *         .build();
+ * setup.plan().forEach(System.out::println);  // what would change; changes nothing
+ * SetupReport report = setup.apply();         // makes the changes; a rerun reports every step unchanged
+ * }</pre>
+ *
+ * <p>The caller's {@link TokenCredential} needs: Microsoft Graph {@code Application.ReadWrite.All}
+ * (step 2); on the vault, Contributor or Key Vault Contributor for an access policy, Owner or User
+ * Access Administrator for a role assignment (step 3). Throttled and transiently failed management
+ * calls are retried within a deadline. Failures are {@link SetupException}s naming the step and the
+ * resource. Immutable and thread-safe; runs of {@link #apply()} on the same resources should not
+ * overlap.
+ */
+public final class BatchVaultSetup {
+    private final String tenantId;
+    private final String subscriptionId;
+    private final AuthorizationManager authorization;
+    private final KeyVaultManager keyVault;
+    private final ApplicationStep application;
+    private final VaultAccessStep vaultAccess;
+
+    private BatchVaultSetup(Builder b) {
+        this.tenantId = b.tenantId;
+        this.subscriptionId = b.subscriptionId;
+        AzureProfile profile = new AzureProfile(b.tenantId, b.subscriptionId, b.environment);
+        List<com.azure.core.http.policy.HttpPipelinePolicy> policies = new ArrayList<>();
+        policies.add(new ManagementRetry(b.maxRetries, b.retryDeadline, b.retryBaseDelay, System::nanoTime));
+        HttpPipeline pipeline = HttpPipelineProvider.buildHttpPipeline(b.credential, profile, null,
+                new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE), null,
+                new RetryPolicy(new FixedDelay(0, Duration.ZERO)), policies, b.httpClient);
+        this.authorization = AuthorizationManager.authenticate(pipeline, profile);
+        this.keyVault = KeyVaultManager.authenticate(pipeline, profile);
+        this.application = b.applicationName == null ? null
+                : new ApplicationStep(authorization, b.applicationName, b.certificates, b.retiredThumbprints);
+        this.vaultAccess = b.vaultName == null ? null
+                : new VaultAccessStep(authorization, keyVault, b.tenantId, b.subscriptionId, b.resourceGroup,
+                        b.vaultName, b.permissionModel, b.principalObjectId);
+    }
+
+    /** @return a builder; credential, tenant id and subscription id are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Lists what {@link #apply()} would change, changing nothing (only reads are sent).
+     *
+     * @return one result per resource, in step order, each {@link StepResult#planned() planned}
+     * @throws SetupException if a read fails (no rights, name conflict, throttled past the deadline)
+     */
+    public List<StepResult> plan() {
+        return run(true).steps();
+    }
+
+    /**
+     * Makes the changes, in step order; a rerun on the same state changes nothing and reports every
+     * step {@link Outcome#UNCHANGED}.
+     *
+     * @return what was done, with the application (client) id and service principal object id
+     * @throws SetupException naming the step and resource that failed; earlier steps stay done
+     */
+    public SetupReport apply() {
+        return run(false);
+    }
+
+    private SetupReport run(boolean dryRun) {
+        List<StepResult> results = new ArrayList<>();
+        String clientId = null;
+        String principalId = null;
+        if (application != null) {
+            ApplicationStep.Result r = application.run(dryRun);
+            results.addAll(r.steps);
+            clientId = r.clientId;
+            principalId = r.principalObjectId;
+        }
+        if (vaultAccess != null) {
+            results.add(vaultAccess.run(dryRun, principalId, application != null));
+        }
+        return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId);
+    }
+
+    /** @return the management library's Graph and RBAC entry point this set-up uses, for what it does not cover */
+    public AuthorizationManager authorizationManager() {
+        return authorization;
+    }
+
+    /** @return the management library's Key Vault entry point this set-up uses */
+    public KeyVaultManager keyVaultManager() {
+        return keyVault;
+    }
+
+    @Override
+    public String toString() {
+        return "BatchVaultSetup{tenant " + tenantId + ", subscription " + subscriptionId + ", "
+                + (application == null ? "" : application + ", ") + (vaultAccess == null ? "" : vaultAccess) + "}";
+    }
+
+    /** Builds a {@link BatchVaultSetup}; each setter checks its argument at once. */
+    public static final class Builder {
+        private TokenCredential credential;
+        private AzureEnvironment environment = AzureEnvironment.AZURE;
+        private String tenantId;
+        private String subscriptionId;
+        private HttpClient httpClient;
+        private int maxRetries = 5;
+        private Duration retryDeadline = Duration.ofMinutes(2);
+        private Duration retryBaseDelay = Duration.ofSeconds(1);
+        private String applicationName;
+        private final List<X509Certificate> certificates = new ArrayList<>();
+        private final List<String> retiredThumbprints = new ArrayList<>();
+        private String resourceGroup;
+        private String vaultName;
+        private PermissionModel permissionModel = PermissionModel.FOLLOW_VAULT;
+        private String principalObjectId;
+
+        private Builder() {
+        }
+
+        /**
+         * @param credential who runs the set-up, such as {@code DefaultAzureCredential} or {@code AzureCliCredential}
+         * @return this builder
+         */
+        public Builder credential(TokenCredential credential) {
+            this.credential = Objects.requireNonNull(credential, "credential == null");
+            return this;
+        }
+
+        /**
+         * @param environment the cloud: {@link AzureEnvironment#AZURE} (default), a sovereign cloud, or an
+         *     environment whose endpoints point at an emulator
+         * @return this builder
+         */
+        public Builder environment(AzureEnvironment environment) {
+            this.environment = Objects.requireNonNull(environment, "environment == null");
+            return this;
+        }
+
+        /**
+         * @param tenantId the directory (tenant) id
+         * @return this builder
+         */
+        public Builder tenantId(String tenantId) {
+            this.tenantId = requireText(tenantId, "tenantId");
+            return this;
+        }
+
+        /**
+         * @param subscriptionId the subscription holding the vault
+         * @return this builder
+         */
+        public Builder subscriptionId(String subscriptionId) {
+            this.subscriptionId = requireText(subscriptionId, "subscriptionId");
+            return this;
+        }
+
+        /**
+         * @param httpClient the azure-core HTTP client; default the one azure-core finds (the JDK's, as this
+         *     module ships azure-core-http-jdk-httpclient)
+         * @return this builder
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Objects.requireNonNull(httpClient, "httpClient == null");
+            return this;
+        }
+
+        /**
+         * How throttled (429) and transiently failed management calls are retried.
+         *
+         * @param maxRetries at most this many retries per call, 0 or more (default 5)
+         * @param deadline no wait ends later than this after the call's first attempt (default 2 minutes)
+         * @param baseDelay the first backoff when the answer says no {@code Retry-After} (default 1 s), doubling
+         * @return this builder
+         */
+        public Builder retry(int maxRetries, Duration deadline, Duration baseDelay) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries " + maxRetries + " < 0");
+            }
+            Objects.requireNonNull(deadline, "deadline == null");
+            Objects.requireNonNull(baseDelay, "baseDelay == null");
+            if (deadline.isNegative() || baseDelay.isNegative() || baseDelay.isZero()) {
+                throw new IllegalArgumentException("deadline " + deadline + " and baseDelay " + baseDelay
+                        + " must be positive");
+            }
+            this.maxRetries = maxRetries;
+            this.retryDeadline = deadline;
+            this.retryBaseDelay = baseDelay;
+            return this;
+        }
+
+        /**
+         * Step 2: an application with this display name and the certificate as a key credential, and its
+         * service principal ({@code New-AzureRmADApplication -CertValue}, {@code New-AzureRmADServicePrincipal}).
+         * A rerun reuses the application of that name and adds the certificate only if it is missing.
+         *
+         * @param displayName the application's display name, unique in the tenant
+         * @param certificate the certificate whose key signs the pool's client assertions (step 1)
+         * @return this builder
+         */
+        public Builder application(String displayName, X509Certificate certificate) {
+            this.applicationName = requireText(displayName, "displayName");
+            this.certificates.clear();
+            this.certificates.add(Objects.requireNonNull(certificate, "certificate == null"));
+            return this;
+        }
+
+        /**
+         * Step 7 (rotation): also register another certificate on the application, such as the next one
+         * before the current one expires.
+         *
+         * @param certificate an additional certificate
+         * @return this builder
+         */
+        public Builder alsoCertificate(X509Certificate certificate) {
+            this.certificates.add(Objects.requireNonNull(certificate, "certificate == null"));
+            return this;
+        }
+
+        /**
+         * Removes the key credential of a certificate from the application: the only way this set-up ever
+         * removes one.
+         *
+         * @param thumbprint the SHA-1 thumbprint (40 hex digits) of the certificate to retire
+         * @return this builder
+         */
+        public Builder removeCertificate(String thumbprint) {
+            String hex = requireText(thumbprint, "thumbprint").replaceAll("[\\s:-]", "").toUpperCase(java.util.Locale.ROOT);
+            if (!hex.matches("[0-9A-F]{40}")) {
+                throw new IllegalArgumentException("thumbprint '" + thumbprint + "' is not 40 hex digits");
+            }
+            this.retiredThumbprints.add(hex);
+            return this;
+        }
+
+        /**
+         * Step 3: secrets {@code get} on the vault for the service principal of step 2
+         * ({@code Set-AzureRmKeyVaultAccessPolicy -PermissionsToSecrets get}, or the role Key Vault
+         * Secrets User at the vault's scope).
+         *
+         * @param resourceGroup the vault's resource group
+         * @param vaultName the vault's name
+         * @param model how; {@link PermissionModel#FOLLOW_VAULT} uses whatever the vault uses
+         * @return this builder
+         */
+        public Builder vaultAccess(String resourceGroup, String vaultName, PermissionModel model) {
+            this.resourceGroup = requireText(resourceGroup, "resourceGroup");
+            this.vaultName = requireText(vaultName, "vaultName");
+            this.permissionModel = Objects.requireNonNull(model, "model == null");
+            return this;
+        }
+
+        /**
+         * Step 3 for a principal made elsewhere (such as a managed identity) instead of step 2's.
+         *
+         * @param objectId the principal's object id
+         * @return this builder
+         */
+        public Builder principalObjectId(String objectId) {
+            this.principalObjectId = requireText(objectId, "principalObjectId");
+            return this;
+        }
+
+        /**
+         * @return the set-up
+         * @throws IllegalStateException if the credential, tenant or subscription is missing, no step is
+         *     chosen, or step 3 has no principal (neither step 2 nor {@link #principalObjectId})
+         */
+        public BatchVaultSetup build() {
+            if (credential == null) {
+                throw new IllegalStateException("credential is required: the identity that runs the set-up");
+            }
+            if (tenantId == null) {
+                throw new IllegalStateException("tenantId is required");
+            }
+            if (subscriptionId == null) {
+                throw new IllegalStateException("subscriptionId is required");
+            }
+            if (applicationName == null && vaultName == null) {
+                throw new IllegalStateException("no step chosen: call application(...) and/or vaultAccess(...)");
+            }
+            if (vaultName != null && applicationName == null && principalObjectId == null) {
+                throw new IllegalStateException("vaultAccess needs a principal: call application(...) or "
+                        + "principalObjectId(...)");
+            }
+            return new BatchVaultSetup(this);
+        }
+
+        private static String requireText(String value, String name) {
+            if (value == null) {
+                throw new NullPointerException(name + " == null");
+            }
+            if (value.trim().isEmpty()) {
+                throw new IllegalArgumentException(name + " is empty");
+            }
+            return value.trim();
+        }
+    }
+}

@@ -47,7 +47,8 @@ final class BearerCheck {
             return new Result(null, "signature");
         }
         long now = Instant.now().getEpochSecond();
-        if (token.seconds("exp") < now - EntraId.SKEW_SECONDS) {
+        Long exp = token.seconds("exp");
+        if (exp == null || exp < now - AccessTokens.SKEW_SECONDS) {
             return new Result(null, "expired");
         }
         String aud = token.text("aud");

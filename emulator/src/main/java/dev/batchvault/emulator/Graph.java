@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.PublicKey;
@@ -22,13 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Microsoft Graph v1.0, the part the Azure management libraries call to register an application with
@@ -44,49 +40,33 @@ import org.slf4j.LoggerFactory;
  * granted {@code Application.ReadWrite.All} with {@link #grantApplicationReadWriteAll(String)}.
  * Obtained from {@link AzureEmulator#graph()}. Thread-safe.
  */
-public final class Graph {
+public final class Graph implements Route {
     /** The application permission needed to create and update applications and service principals. */
     public static final String APPLICATION_READ_WRITE_ALL = "Application.ReadWrite.All";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Graph.class);
     private static final Pattern COLLECTION = Pattern.compile("/v1\\.0/(applications|servicePrincipals)/?");
     private static final Pattern ITEM = Pattern.compile("/v1\\.0/(applications|servicePrincipals)/([^/]+)/?");
     private static final Pattern FILTER = Pattern.compile("\\s*(displayName|appId)\\s+eq\\s+'((?:[^']|'')*)'\\s*");
     private static final String KEY_TYPE = "AsymmetricX509Cert";
 
-    private final HttpServer server;
+    private volatile AzureEmulator.Served served;
     private final BearerCheck bearer;
     private final Function<String, Tenant> tenants;
     private final Map<String, Set<String>> permissions = new ConcurrentHashMap<>();
     /** tenant id -> object id -> application or service principal JSON (as stored, with keys). */
     private final Map<String, Map<String, ObjectNode>> applications = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ObjectNode>> servicePrincipals = new ConcurrentHashMap<>();
-    private final Faults faults = new Faults();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
-    private final List<String> routes = new CopyOnWriteArrayList<>();
-    private final Faults.Responder faultResponder = new Faults.Responder() {
-        @Override
-        public int status(HttpExchange exchange, int status) throws IOException {
-            return error(exchange, status, status >= 500 ? "serviceNotAvailable" : "badRequest",
-                    "Fault injected by the emulator.");
-        }
 
-        @Override
-        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
-            return error(exchange, 429, "TooManyRequests", "Too many requests. (Fault injected by the emulator.)");
-        }
-    };
-
-    Graph(HttpServer server, PublicKey tokenKey, Function<String, Tenant> tenants) {
-        this.server = server;
+    Graph(PublicKey tokenKey, Function<String, Tenant> tenants) {
         this.bearer = new BearerCheck(tokenKey);
         this.tenants = tenants;
     }
 
     /** @return {@code https://localhost:<port>}: set it as the environment's Microsoft Graph endpoint */
     public String url() {
-        return "https://localhost:" + server.getAddress().getPort();
+        return served.url();
     }
 
     /**
@@ -135,9 +115,9 @@ public final class Graph {
         return writes.get();
     }
 
-    /** @return "METHOD /path -> status" for each request served, oldest first */
-    public List<String> routes() {
-        return List.copyOf(routes);
+    /** @return this service's requests, oldest first, with their outcomes */
+    public RequestJournal journal() {
+        return served.endpoint().journal();
     }
 
     /**
@@ -146,17 +126,26 @@ public final class Graph {
      * @param fault the fault
      */
     public void inject(Fault fault) {
-        faults.add(fault);
+        served.endpoint().faults().add(fault);
     }
 
     /** Removes every injected fault. */
     public void clearFaults() {
-        faults.clear();
+        served.endpoint().faults().clear();
     }
 
-    void stop() {
-        faults.releaseHeld();
-        server.stop(0);
+    void served(AzureEmulator.Served served) {
+        this.served = served;
+    }
+
+    @Override
+    public String name() {
+        return "graph";
+    }
+
+    @Override
+    public boolean faultable(HttpExchange exchange) {
+        return exchange.getRequestHeaders().containsKey("Authorization");
     }
 
     private Map<String, ObjectNode> apps(String tenantId) {
@@ -167,47 +156,47 @@ public final class Graph {
         return servicePrincipals.computeIfAbsent(tenantId.toLowerCase(Locale.ROOT), k -> new ConcurrentHashMap<>());
     }
 
-    void handle(HttpExchange exchange) throws IOException {
-        boolean held = false;
+    @Override
+    public void received(HttpExchange exchange) {
+        requests.incrementAndGet();
+        String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
+        if (requestId != null) {
+            exchange.getResponseHeaders().set("client-request-id", requestId);
+        }
+        exchange.getResponseHeaders().set("request-id", UUID.randomUUID().toString());
+    }
+
+    @Override
+    public void answer(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        int status = 0;
-        try {
-            requests.incrementAndGet();
-            String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
-            if (requestId != null) {
-                exchange.getResponseHeaders().set("client-request-id", requestId);
-            }
-            exchange.getResponseHeaders().set("request-id", UUID.randomUUID().toString());
-            BearerCheck.Result auth = bearer.check(exchange, Set.of("https://graph.microsoft.com",
-                    "00000003-0000-0000-c000-000000000000", url().toLowerCase(Locale.ROOT)));
-            if (!auth.ok()) {
-                status = error(exchange, 401, "InvalidAuthenticationToken", "missing".equals(auth.problem)
-                        ? "Access token is empty." : "Access token validation failure. Invalid audience or signature ("
-                        + auth.problem + ").");
-                return;
-            }
-            Faults.Taken fault = faults.take();
-            status = fault == null ? Faults.PROCEED : faults.serve(exchange, fault, faultResponder);
-            if (status == Faults.PROCEED) {
-                try {
-                    status = route(exchange, method, path, auth.token);
-                } catch (RuntimeException e) {
-                    LOG.warn("graph {} {} failed: {}", method, path, e.toString());
-                    status = error(exchange, 500, "generalException", "The emulator failed: " + e);
-                }
-                if (status < 300 && !"GET".equals(method)) {
-                    writes.incrementAndGet();
-                }
-            }
-            held = status == Faults.HELD;
-        } finally {
-            routes.add(method + " " + path + " -> " + status);
-            LOG.debug("graph {} {} -> {}", method, path, status);
-            if (!held) {
-                exchange.close();
-            }
+        BearerCheck.Result auth = bearer.check(exchange, Set.of("https://graph.microsoft.com",
+                "00000003-0000-0000-c000-000000000000", url().toLowerCase(Locale.ROOT)));
+        if (!auth.ok()) {
+            error(exchange, 401, "InvalidAuthenticationToken", "missing".equals(auth.problem)
+                    ? "Access token is empty." : "Access token validation failure. Invalid audience or signature ("
+                    + auth.problem + ").");
+            return;
         }
+        int status = route(exchange, method, path, auth.token);
+        if (status < 300 && !"GET".equals(method)) {
+            writes.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void faultStatus(HttpExchange exchange, int status) throws IOException {
+        error(exchange, status, status >= 500 ? "serviceNotAvailable" : "badRequest", "Fault injected by the emulator.");
+    }
+
+    @Override
+    public void throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+        error(exchange, 429, "TooManyRequests", "Too many requests. (Fault injected by the emulator.)");
+    }
+
+    @Override
+    public void crashed(HttpExchange exchange, RuntimeException failure) throws IOException {
+        error(exchange, 500, "generalException", "The emulator failed: " + failure);
     }
 
     private int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {

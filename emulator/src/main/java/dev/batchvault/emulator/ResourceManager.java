@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Azure Resource Manager, the part the management libraries call to give a principal access to a
@@ -46,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@code AuthorizationFailed} naming the action and scope. Obtained from
  * {@link AzureEmulator#resourceManager()}. Thread-safe.
  */
-public final class ResourceManager {
+public final class ResourceManager implements Route {
     /** Built-in role ids (the same in every tenant). */
     public static final String OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
     /** Contributor: everything but access management. */
@@ -58,7 +54,6 @@ public final class ResourceManager {
     /** Key Vault Secrets User: read secret contents. */
     public static final String KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ResourceManager.class);
     private static final Pattern VAULT = Pattern.compile(
             "(/subscriptions/([^/]+)/resourceGroups/([^/]+))/providers/Microsoft\\.KeyVault/vaults/([^/]+)"
                     + "(?:/accessPolicies/(add|replace|remove))?/?", Pattern.CASE_INSENSITIVE);
@@ -90,7 +85,7 @@ public final class ResourceManager {
                         "Microsoft.KeyVault/vaults/secrets/readMetadata/action"));
     }
 
-    private final HttpServer server;
+    private volatile AzureEmulator.Served served;
     private final BearerCheck bearer;
     private final Function<String, Tenant> tenants;
     private final BiFunction<String, String, Vault> vaultFactory;
@@ -100,23 +95,8 @@ public final class ResourceManager {
     private final Map<String, VaultResource> vaults = new ConcurrentHashMap<>();
     /** Role assignment id (lower case) -> JSON. */
     private final Map<String, ObjectNode> assignments = new ConcurrentHashMap<>();
-    private final Faults faults = new Faults();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
-    private final List<String> routes = new CopyOnWriteArrayList<>();
-    private final Faults.Responder faultResponder = new Faults.Responder() {
-        @Override
-        public int status(HttpExchange exchange, int status) throws IOException {
-            return error(exchange, status, status >= 500 ? "InternalServerError" : "BadRequest",
-                    "Fault injected by the emulator.");
-        }
-
-        @Override
-        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
-            return error(exchange, 429, "TooManyRequests", "The request is being throttled as the limit has been "
-                    + "reached for operation type - Write. (Fault injected by the emulator.)");
-        }
-    };
 
     private static final class Role {
         final String id;
@@ -182,9 +162,8 @@ public final class ResourceManager {
         }
     }
 
-    ResourceManager(HttpServer server, PublicKey tokenKey, Function<String, Tenant> tenants,
+    ResourceManager(PublicKey tokenKey, Function<String, Tenant> tenants,
             BiFunction<String, String, Vault> vaultFactory) {
-        this.server = server;
         this.bearer = new BearerCheck(tokenKey);
         this.tenants = tenants;
         this.vaultFactory = vaultFactory;
@@ -192,7 +171,7 @@ public final class ResourceManager {
 
     /** @return {@code https://localhost:<port>}: set it as the environment's Resource Manager endpoint */
     public String url() {
-        return "https://localhost:" + server.getAddress().getPort();
+        return served.url();
     }
 
     /**
@@ -317,9 +296,9 @@ public final class ResourceManager {
         return writes.get();
     }
 
-    /** @return "METHOD /path -> status" for each request served, oldest first */
-    public List<String> routes() {
-        return List.copyOf(routes);
+    /** @return this service's requests, oldest first, with their outcomes */
+    public RequestJournal journal() {
+        return served.endpoint().journal();
     }
 
     /**
@@ -328,77 +307,86 @@ public final class ResourceManager {
      * @param fault the fault
      */
     public void inject(Fault fault) {
-        faults.add(fault);
+        served.endpoint().faults().add(fault);
     }
 
     /** Removes every injected fault. */
     public void clearFaults() {
-        faults.clear();
+        served.endpoint().faults().clear();
     }
 
-    void stop() {
-        faults.releaseHeld();
-        server.stop(0);
+    void served(AzureEmulator.Served served) {
+        this.served = served;
     }
 
-    void handle(HttpExchange exchange) throws IOException {
-        boolean held = false;
+    @Override
+    public String name() {
+        return "resource manager";
+    }
+
+    @Override
+    public boolean faultable(HttpExchange exchange) {
+        return exchange.getRequestHeaders().containsKey("Authorization");
+    }
+
+    @Override
+    public void received(HttpExchange exchange) {
+        requests.incrementAndGet();
+        String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
+        if (requestId != null) {
+            exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
+        }
+        String id = UUID.randomUUID().toString();
+        exchange.getResponseHeaders().set("x-ms-request-id", id);
+        exchange.getResponseHeaders().set("x-ms-correlation-request-id", id);
+    }
+
+    @Override
+    public void answer(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         // Clients join the endpoint ("https://management.azure.com/") and a scope ("/subscriptions/...")
-        // into a double slash, which Resource Manager accepts.
         // into a double slash, which Resource Manager accepts; the JDK server reads "//subscriptions" as
         // an authority.
         java.net.URI uri = exchange.getRequestURI();
         String raw = (uri.getScheme() == null && uri.getRawAuthority() != null ? "/" + uri.getRawAuthority() : "")
                 + uri.getRawPath();
         String path = URLDecoder.decode(raw, StandardCharsets.UTF_8).replaceAll("/{2,}", "/");
-        int status = 0;
-        try {
-            requests.incrementAndGet();
-            String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
-            if (requestId != null) {
-                exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
-            }
-            String id = UUID.randomUUID().toString();
-            exchange.getResponseHeaders().set("x-ms-request-id", id);
-            exchange.getResponseHeaders().set("x-ms-correlation-request-id", id);
-            if (Exchanges.query(exchange).get("api-version") == null) {
-                status = error(exchange, 400, "MissingApiVersionParameter", "The api-version query parameter "
-                        + "(?api-version=) is required for all requests.");
-                return;
-            }
-            BearerCheck.Result auth = bearer.check(exchange, Set.of("https://management.azure.com",
-                    "https://management.core.windows.net", url().toLowerCase(Locale.ROOT)));
-            if (!auth.ok()) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization_uri=\"https://login."
-                        + "microsoftonline.com/common\", error=\"invalid_token\"");
-                status = error(exchange, 401, "missing".equals(auth.problem) ? "AuthenticationFailed"
-                        : "InvalidAuthenticationToken", "missing".equals(auth.problem)
-                        ? "Authentication failed. The 'Authorization' header is missing."
-                        : "The access token is invalid (" + auth.problem + ").");
-                return;
-            }
-            Faults.Taken fault = faults.take();
-            status = fault == null ? Faults.PROCEED : faults.serve(exchange, fault, faultResponder);
-            if (status == Faults.PROCEED) {
-                try {
-                    status = route(exchange, method, path, auth.token);
-                } catch (RuntimeException e) {
-                    LOG.warn("arm {} {} failed: {}", method, path, e.toString());
-                    status = error(exchange, 500, "InternalServerError", "The emulator failed: " + e);
-                }
-                if (status < 300 && !"GET".equals(method)) {
-                    writes.incrementAndGet();
-                }
-            }
-            held = status == Faults.HELD;
-        } finally {
-            routes.add(method + " " + path + " -> " + status);
-            LOG.debug("arm {} {} -> {}", method, path, status);
-            if (!held) {
-                exchange.close();
-            }
+        if (Exchanges.query(exchange).get("api-version") == null) {
+            error(exchange, 400, "MissingApiVersionParameter", "The api-version query parameter "
+                    + "(?api-version=) is required for all requests.");
+            return;
         }
+        BearerCheck.Result auth = bearer.check(exchange, Set.of("https://management.azure.com",
+                "https://management.core.windows.net", url().toLowerCase(Locale.ROOT)));
+        if (!auth.ok()) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization_uri=\"https://login."
+                    + "microsoftonline.com/common\", error=\"invalid_token\"");
+            error(exchange, 401, "missing".equals(auth.problem) ? "AuthenticationFailed"
+                    : "InvalidAuthenticationToken", "missing".equals(auth.problem)
+                    ? "Authentication failed. The 'Authorization' header is missing."
+                    : "The access token is invalid (" + auth.problem + ").");
+            return;
+        }
+        int status = route(exchange, method, path, auth.token);
+        if (status < 300 && !"GET".equals(method)) {
+            writes.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void faultStatus(HttpExchange exchange, int status) throws IOException {
+        error(exchange, status, status >= 500 ? "InternalServerError" : "BadRequest", "Fault injected by the emulator.");
+    }
+
+    @Override
+    public void throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+        error(exchange, 429, "TooManyRequests", "The request is being throttled as the limit has been reached for "
+                + "operation type - Write. (Fault injected by the emulator.)");
+    }
+
+    @Override
+    public void crashed(HttpExchange exchange, RuntimeException failure) throws IOException {
+        error(exchange, 500, "InternalServerError", "The emulator failed: " + failure);
     }
 
     private int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {

@@ -26,15 +26,24 @@ final class Seed {
 
     private final AzureEmulator emulator;
     private final Path base;
-    private final List<String[]> grantedClients = new ArrayList<>();
+    private final List<Grant> grantedClients = new ArrayList<>();
+
+    /**
+     * An access policy the seed gave by client id.
+     *
+     * @param vault the vault's name
+     * @param clientId the application's client id
+     */
+    record Grant(String vault, String clientId) {
+    }
 
     private Seed(AzureEmulator emulator, Path base) {
         this.emulator = emulator;
         this.base = base;
     }
 
-    /** @return for each vault in order, the client ids its access policies name: {vault name, client id} */
-    static List<String[]> apply(AzureEmulator emulator, Path seedFile) throws IOException {
+    /** @return for each vault in order, the client ids its access policies name */
+    static List<Grant> apply(AzureEmulator emulator, Path seedFile) throws IOException {
         JsonNode root;
         try {
             root = Jwt.JSON.readTree(seedFile.toFile());
@@ -122,7 +131,7 @@ final class Seed {
                                 + ", which no application in tenant " + tenantId + " has");
                     }
                     objectId = app.principalObjectId();
-                    grantedClients.add(new String[] {name, app.clientId()});
+                    grantedClients.add(new Grant(name, app.clientId()));
                 }
                 List<String> permissions = new ArrayList<>();
                 for (JsonNode x : array(p, "secrets")) {

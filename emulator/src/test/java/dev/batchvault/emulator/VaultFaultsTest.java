@@ -51,7 +51,7 @@ class VaultFaultsTest {
 
     static String token() {
         long now = Instant.now().getEpochSecond();
-        return azure.entraId().accessToken(TENANT, app, "https://vault.azure.net", now, now + 3600);
+        return azure.accessTokens().issue(TENANT, app, "https://vault.azure.net", now, now + 3600);
     }
 
     static HttpRequest.Builder request(Vault vault, String secret, boolean withToken) {
@@ -275,7 +275,7 @@ class VaultFaultsTest {
             vault.grant(ownApp.principalObjectId(), "get");
             vault.inject(Fault.hang());
             long now = Instant.now().getEpochSecond();
-            String token = own.entraId().accessToken(TENANT, ownApp, "https://vault.azure.net", now, now + 3600);
+            String token = own.accessTokens().issue(TENANT, ownApp, "https://vault.azure.net", now, now + 3600);
             hung = TestSupport.raw(own).sendAsync(HttpRequest.newBuilder(URI.create(vault.url()
                     + "/secrets/s?api-version=7.6")).header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());

@@ -103,10 +103,12 @@ public final class BatchVaultSetup {
             clientId = r.clientId;
             principalId = r.principalObjectId;
         }
+        String vaultUrl = null;
         if (vaultAccess != null) {
             results.add(vaultAccess.run(dryRun, principalId, application != null));
+            vaultUrl = vaultAccess.vaultUri;
         }
-        return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId);
+        return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId, vaultUrl);
     }
 
     /** @return the management library's Graph and RBAC entry point this set-up uses, for what it does not cover */

@@ -8,8 +8,10 @@ public final class SetupReport {
     private final String tenantId;
     private final String clientId;
     private final String principalObjectId;
+    private final String vaultUrl;
 
-    SetupReport(List<StepResult> steps, String tenantId, String clientId, String principalObjectId) {
+    SetupReport(List<StepResult> steps, String tenantId, String clientId, String principalObjectId, String vaultUrl) {
+        this.vaultUrl = vaultUrl;
         this.steps = steps;
         this.tenantId = tenantId;
         this.clientId = clientId;
@@ -39,6 +41,27 @@ public final class SetupReport {
     /** @return the service principal's object id, the one the vault grants, or null if not known yet */
     public String principalObjectId() {
         return principalObjectId;
+    }
+
+    /** @return the vault's URL as Resource Manager reports it ({@code BATCHVAULT_VAULT_URL}), or null without step 3 */
+    public String vaultUrl() {
+        return vaultUrl;
+    }
+
+    /**
+     * Step 6: the settings a pool's tasks need for certificate authentication.
+     *
+     * @param certificateThumbprint the pool certificate's SHA-1 thumbprint (step 1)
+     * @return the settings
+     * @throws IllegalStateException if the report lacks the client id or vault URL (a plan before step 2,
+     *     or a set-up without step 3)
+     */
+    public TaskSettings taskSettings(String certificateThumbprint) {
+        if (clientId == null || vaultUrl == null) {
+            throw new IllegalStateException("the task settings need the application (step 2) and the vault (step 3); "
+                    + "this report has client id " + clientId + " and vault URL " + vaultUrl);
+        }
+        return TaskSettings.forCertificate(vaultUrl, tenantId, clientId, certificateThumbprint);
     }
 
     @Override

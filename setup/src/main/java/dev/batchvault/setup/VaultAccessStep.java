@@ -49,11 +49,15 @@ final class VaultAccessStep {
         this.fixedPrincipal = fixedPrincipal;
     }
 
+    /** The vault's URI as Resource Manager reports it, once {@link #run} has read the vault. */
+    volatile String vaultUri;
+
     StepResult run(boolean dryRun, String principalFromStep2, boolean hasStep2) {
         String principal = fixedPrincipal != null ? fixedPrincipal : principalFromStep2;
         String resource = "vault '" + vaultName + "' in resource group '" + resourceGroup + "'";
         Vault vault = Failures.call(Step.VAULT_ACCESS, resource, READ_ROLE,
                 () -> keyVault.vaults().getByResourceGroup(resourceGroup, vaultName));
+        vaultUri = vault.vaultUri();
         PermissionModel used = model == PermissionModel.FOLLOW_VAULT
                 ? (vault.roleBasedAccessControlEnabled() ? PermissionModel.RBAC : PermissionModel.ACCESS_POLICY)
                 : model;

@@ -60,6 +60,16 @@ class SetupEndToEndTest {
         assertThat(azure.arm.writes()).isEqualTo(armWrites);
 
         assertThat(setup.plan()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.UNCHANGED));
+
+        TaskSettings settings = second.taskSettings(certificate.thumbprint());
+        assertThat(settings.environment()).containsExactly(
+                org.assertj.core.api.Assertions.entry("BATCHVAULT_VAULT_URL", azure.vault.url()),
+                org.assertj.core.api.Assertions.entry("BATCHVAULT_TENANT_ID", EmulatedAzure.TENANT),
+                org.assertj.core.api.Assertions.entry("BATCHVAULT_CLIENT_ID", first.clientId()),
+                org.assertj.core.api.Assertions.entry("BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint()));
+        assertThat(settings.environmentSettings()).extracting(e -> e.name() + "=" + e.value())
+                .contains("BATCHVAULT_CLIENT_ID=" + first.clientId());
+        assertThat(settings.summary()).contains("BATCHVAULT_TENANT_ID=" + EmulatedAzure.TENANT + "\n");
     }
 
     @Test

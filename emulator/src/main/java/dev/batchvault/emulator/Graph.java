@@ -450,10 +450,12 @@ public final class Graph implements Route {
             stored.put("keyId", keyId == null ? UUID.randomUUID().toString() : keyId);
             stored.put("type", KEY_TYPE);
             stored.put("usage", "Verify");
-            // Edm.Binary is base64url in OData JSON; the management library sends and reads it so.
-            stored.put("key", Jwt.base64Url(SelfSignedCertificate.der(c)));
+            // Graph documents the key as "the certificate's raw data ... converted to Base64 string"
+            // (standard base64); the Java management library sends base64url. Both are accepted; the
+            // documented form is returned.
+            stored.put("key", Base64.getEncoder().encodeToString(SelfSignedCertificate.der(c)));
             stored.put("displayName", k.path("displayName").asText("CN=" + c.getSubjectX500Principal().getName()));
-            stored.put("customKeyIdentifier", Jwt.base64Url(
+            stored.put("customKeyIdentifier", Base64.getEncoder().encodeToString(
                     SelfSignedCertificate.digest("SHA-1", SelfSignedCertificate.der(c))));
             stored.put("startDateTime", start.toString());
             stored.put("endDateTime", end.toString());

@@ -175,24 +175,54 @@ final class ApplicationStep {
         return new StepResult(Step.APPLICATION, resource, Outcome.UPDATED, detail, dryRun);
     }
 
-    private static String thumbprint(MicrosoftGraphKeyCredentialInner k) {
-        if (k.key() != null) {
+    /**
+     * The certificate's thumbprint from a key credential. The library models {@code key} as base64url
+     * and its {@code key()} throws on the standard base64 Graph documents ("converted to Base64
+     * string"), so the text is read from the credential's JSON and decoded either way.
+     */
+    static String thumbprint(MicrosoftGraphKeyCredentialInner k) {
+        byte[] der = decodeLenient(field(k, "key"));
+        if (der != null) {
             try {
                 X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new ByteArrayInputStream(k.key()));
+                        .generateCertificate(new ByteArrayInputStream(der));
                 return GeneratedCertificate.thumbprintOf(c);
             } catch (CertificateException | RuntimeException e) {
                 // fall back to the custom key identifier
             }
         }
-        if (k.customKeyIdentifier() != null && k.customKeyIdentifier().length == 20) {
+        byte[] id = decodeLenient(field(k, "customKeyIdentifier"));
+        if (id != null && id.length == 20) {
             StringBuilder hex = new StringBuilder();
-            for (byte b : k.customKeyIdentifier()) {
+            for (byte b : id) {
                 hex.append(String.format(Locale.ROOT, "%02X", b));
             }
             return hex.toString();
         }
         return null;
+    }
+
+    private static String field(MicrosoftGraphKeyCredentialInner k, String name) {
+        try {
+            String json = k.toJsonString();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"")
+                    .matcher(json);
+            return m.find() ? m.group(1) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    static byte[] decodeLenient(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.util.Base64.getUrlDecoder().decode(text.replace("\\/", "/").replace('+', '-')
+                    .replace('/', '_').replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static OffsetDateTime start(X509Certificate c) {

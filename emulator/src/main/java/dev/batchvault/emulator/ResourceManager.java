@@ -91,6 +91,7 @@ public final class ResourceManager implements Route {
     private final BiFunction<String, String, Vault> vaultFactory;
     private final Map<String, String> subscriptions = new ConcurrentHashMap<>();
     private final Set<String> resourceGroups = ConcurrentHashMap.newKeySet();
+    private final BatchAccounts batch = new BatchAccounts(this);
     /** Vault resource id (lower case) -> its ARM state. */
     private final Map<String, VaultResource> vaults = new ConcurrentHashMap<>();
     /** Role assignment id (lower case) -> JSON. */
@@ -218,6 +219,45 @@ public final class ResourceManager implements Route {
         }
         vaults.put(id.toLowerCase(Locale.ROOT), resource);
         return id;
+    }
+
+    /**
+     * Makes a Batch account (its certificates and pools are then served).
+     *
+     * @param subscriptionId the subscription
+     * @param resourceGroup the resource group (made if absent)
+     * @param accountName the account's name
+     * @return the account's resource id
+     */
+    public String addBatchAccount(String subscriptionId, String resourceGroup, String accountName) {
+        addResourceGroup(subscriptionId, resourceGroup);
+        return batch.addAccount(subscriptionId, resourceGroup, accountName);
+    }
+
+    /**
+     * Makes a pool in a Batch account, without certificate references.
+     *
+     * @param accountId the id {@link #addBatchAccount} returned
+     * @param poolName the pool's name
+     * @return the pool's resource id
+     */
+    public String addPool(String accountId, String poolName) {
+        return batch.addPool(accountId, poolName);
+    }
+
+    /**
+     * Lays out a simulated node of a pool as Batch lays out a Linux node's certificates: for each
+     * account certificate the pool references, {@code <dir>/certs/sha1-<thumbprint>.pfx} and its
+     * password in {@code sha1-<thumbprint>.pfx.pw} (the directory {@code AZ_BATCH_CERTIFICATES_DIR}
+     * names).
+     *
+     * @param poolId the pool's resource id
+     * @param nodeDirectory the node's task directory, made if absent
+     * @return the certificate directory, for {@code AZ_BATCH_CERTIFICATES_DIR}
+     * @throws java.io.UncheckedIOException if a file cannot be written
+     */
+    public java.nio.file.Path layOutNode(String poolId, java.nio.file.Path nodeDirectory) {
+        return batch.layOutNode(poolId, nodeDirectory);
     }
 
     /**
@@ -406,6 +446,9 @@ public final class ResourceManager implements Route {
                     + subscriptionTenant + "/' associated with this subscription.");
         }
         String caller = token.text("oid");
+        if (BatchAccounts.matches(path)) {
+            return batch.route(exchange, method, path, caller);
+        }
         Matcher vault = VAULT.matcher(path);
         if (vault.matches()) {
             return vault(exchange, method, vault, caller);
@@ -877,7 +920,7 @@ public final class ResourceManager implements Route {
         return false;
     }
 
-    private boolean allowed(String principalId, String action, String scope) {
+    boolean allowed(String principalId, String action, String scope) {
         for (ObjectNode a : assignments.values()) {
             JsonNode p = a.get("properties");
             if (p.get("principalId").asText().equalsIgnoreCase(principalId) && covers(p.get("scope").asText(), scope)) {
@@ -922,7 +965,7 @@ public final class ResourceManager implements Route {
         return resourceGroups.contains(s) || vaults.containsKey(s);
     }
 
-    private int forbidden(HttpExchange exchange, String caller, String action, String scope) throws IOException {
+    int forbidden(HttpExchange exchange, String caller, String action, String scope) throws IOException {
         return error(exchange, 403, "AuthorizationFailed", "The client '" + caller + "' with object id '" + caller
                 + "' does not have authorization to perform action '" + action + "' over scope '" + scope
                 + "' or the scope is invalid. If access was recently granted, please refresh your credentials.");
@@ -946,7 +989,7 @@ public final class ResourceManager implements Route {
         }
     }
 
-    private static JsonNode readJson(HttpExchange exchange) throws IOException {
+    static JsonNode readJson(HttpExchange exchange) throws IOException {
         try {
             return Jwt.JSON.readTree(Exchanges.body(exchange));
         } catch (IOException e) {
@@ -954,7 +997,7 @@ public final class ResourceManager implements Route {
         }
     }
 
-    private static int error(HttpExchange exchange, int status, String code, String message) throws IOException {
+    static int error(HttpExchange exchange, int status, String code, String message) throws IOException {
         ObjectNode body = Jwt.JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
         error.put("code", code);

@@ -48,6 +48,7 @@ public final class BatchVaultSetup {
     private final KeyVaultManager keyVault;
     private final ApplicationStep application;
     private final VaultAccessStep vaultAccess;
+    private final PoolCertificateStep poolCertificate;
 
     private BatchVaultSetup(Builder b) {
         this.tenantId = b.tenantId;
@@ -62,6 +63,13 @@ public final class BatchVaultSetup {
         this.keyVault = KeyVaultManager.authenticate(pipeline, profile);
         this.application = b.applicationName == null ? null
                 : new ApplicationStep(authorization, b.applicationName, b.certificates, b.retiredThumbprints);
+        this.poolCertificate = b.poolName == null ? null : new PoolCertificateStep(
+                com.azure.resourcemanager.batch.BatchManager.configure()
+                        .withHttpClient(b.httpClient != null ? b.httpClient : HttpClient.createDefault())
+                        .withPolicy(new ManagementRetry(b.maxRetries, b.retryDeadline, b.retryBaseDelay, System::nanoTime))
+                        .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
+                        .authenticate(b.credential, profile),
+                b.batchResourceGroup, b.batchAccount, b.poolName, b.poolCertificate, b.pfxPassword, b.visibility);
         this.vaultAccess = b.vaultName == null ? null
                 : new VaultAccessStep(authorization, keyVault, b.tenantId, b.subscriptionId, b.resourceGroup,
                         b.vaultName, b.permissionModel, b.principalObjectId);
@@ -108,6 +116,9 @@ public final class BatchVaultSetup {
             results.add(vaultAccess.run(dryRun, principalId, application != null));
             vaultUrl = vaultAccess.vaultUri;
         }
+        if (poolCertificate != null) {
+            results.addAll(poolCertificate.run(dryRun));
+        }
         return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId, vaultUrl);
     }
 
@@ -124,7 +135,8 @@ public final class BatchVaultSetup {
     @Override
     public String toString() {
         return "BatchVaultSetup{tenant " + tenantId + ", subscription " + subscriptionId + ", "
-                + (application == null ? "" : application + ", ") + (vaultAccess == null ? "" : vaultAccess) + "}";
+                + (application == null ? "" : application + ", ") + (vaultAccess == null ? "" : vaultAccess + ", ")
+                + (poolCertificate == null ? "" : poolCertificate) + "}";
     }
 
     /** Builds a {@link BatchVaultSetup}; each setter checks its argument at once. */
@@ -144,6 +156,12 @@ public final class BatchVaultSetup {
         private String vaultName;
         private PermissionModel permissionModel = PermissionModel.FOLLOW_VAULT;
         private String principalObjectId;
+        private String batchResourceGroup;
+        private String batchAccount;
+        private String poolName;
+        private GeneratedCertificate poolCertificate;
+        private char[] pfxPassword;
+        private List<com.azure.resourcemanager.batch.models.CertificateVisibility> visibility;
 
         private Builder() {
         }
@@ -281,6 +299,39 @@ public final class BatchVaultSetup {
         }
 
         /**
+         * Step 4, the seed's way (Batch account certificates were retired on 2024-02-29; each run logs
+         * that once): the certificate's {@code .pfx} as the account certificate {@code sha1-<thumbprint>}
+         * ({@code Add-AzureBatchCertificate}) and a reference to it from an existing pool, store location
+         * LocalMachine, store name My.
+         *
+         * @param resourceGroup the Batch account's resource group
+         * @param account the Batch account
+         * @param pool an existing pool of the account
+         * @param certificate the certificate with its key (step 1)
+         * @param pfxPassword the password the uploaded {@code .pfx} is protected with (copied)
+         * @param visibility who on the node sees it, such as {@code TASK} and {@code START_TASK}
+         * @return this builder
+         */
+        public Builder poolCertificate(String resourceGroup, String account, String pool,
+                GeneratedCertificate certificate, char[] pfxPassword,
+                com.azure.resourcemanager.batch.models.CertificateVisibility... visibility) {
+            this.batchResourceGroup = requireText(resourceGroup, "resourceGroup");
+            this.batchAccount = requireText(account, "account");
+            this.poolName = requireText(pool, "pool");
+            this.poolCertificate = Objects.requireNonNull(certificate, "certificate == null");
+            Objects.requireNonNull(pfxPassword, "pfxPassword == null");
+            if (pfxPassword.length == 0) {
+                throw new IllegalArgumentException("pfxPassword is empty; Batch takes a .pfx with a password");
+            }
+            this.pfxPassword = pfxPassword.clone();
+            if (visibility.length == 0) {
+                throw new IllegalArgumentException("visibility is empty; give at least TASK");
+            }
+            this.visibility = List.of(visibility);
+            return this;
+        }
+
+        /**
          * Step 3 for a principal made elsewhere (such as a managed identity) instead of step 2's.
          *
          * @param objectId the principal's object id
@@ -306,8 +357,9 @@ public final class BatchVaultSetup {
             if (subscriptionId == null) {
                 throw new IllegalStateException("subscriptionId is required");
             }
-            if (applicationName == null && vaultName == null) {
-                throw new IllegalStateException("no step chosen: call application(...) and/or vaultAccess(...)");
+            if (applicationName == null && vaultName == null && poolName == null) {
+                throw new IllegalStateException("no step chosen: call application(...), vaultAccess(...) and/or "
+                        + "poolCertificate(...)");
             }
             if (vaultName != null && applicationName == null && principalObjectId == null) {
                 throw new IllegalStateException("vaultAccess needs a principal: call application(...) or "

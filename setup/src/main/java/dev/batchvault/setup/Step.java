@@ -9,7 +9,11 @@ public enum Step {
     /** Step 2: the application's service principal, the identity the vault grants. */
     SERVICE_PRINCIPAL(2, "service principal"),
     /** Step 3: secrets {@code get} on the vault, by access policy or role assignment. */
-    VAULT_ACCESS(3, "vault access");
+    VAULT_ACCESS(3, "vault access"),
+    /** Step 4 (retired 2024-02-29): the {@code .pfx} as a Batch account certificate {@code sha1-<thumbprint>}. */
+    ACCOUNT_CERTIFICATE(4, "account certificate"),
+    /** Step 4 (retired 2024-02-29): the pool's reference to it (LocalMachine, My, the chosen visibility). */
+    POOL_CERTIFICATE(4, "pool certificate reference");
 
     private final int number;
     private final String title;

@@ -5,6 +5,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.identity.ClientCertificateCredentialBuilder;
+import com.azure.resourcemanager.batch.models.CertificateVisibility;
 import dev.batchvault.emulator.Application;
 import dev.batchvault.emulator.AzureEmulator;
 import dev.batchvault.emulator.ResourceManager;
@@ -18,7 +19,6 @@ import dev.batchvault.setup.StepResult;
 import dev.batchvault.setup.TaskSettings;
 import java.io.ByteArrayInputStream;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,14 +26,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The seed's set-up through the {@code setup} module against the embedded emulator (its Microsoft
- * Graph and Resource Manager), run twice (the second run changes nothing), then the task on a
- * simulated node reading {@code batchAdminPass} with the certificate the set-up registered.
+ * Graph and Resource Manager): certificate, application and service principal, vault access, the
+ * pool's account certificate; run twice (the second run changes nothing), then the task on a node of
+ * the pool as Batch lays it out, reading {@code batchAdminPass} with the certificate the set-up registered.
  */
 public final class SeedFlowDemo {
     private static final String SUBSCRIPTION = "00000000-0000-0000-0000-000000000001";
@@ -64,6 +64,7 @@ public final class SeedFlowDemo {
             vault.setSecret("batchAdminPass", generated());
             ResourceManager arm = azure.resourceManager().addSubscription(SUBSCRIPTION, tenantId);
             arm.addVault(SUBSCRIPTION, "batch-rg", vault);
+            String poolId = arm.addPool(arm.addBatchAccount(SUBSCRIPTION, "batch-rg", "seedbatch"), "seedpool");
             GeneratedCertificate adminCertificate = GeneratedCertificate.create(
                     CertificateSpec.builder().subject("CN=seed-admin").build());
             Application admin = azure.tenant(tenantId).application(UUID.randomUUID().toString())
@@ -96,6 +97,8 @@ public final class SeedFlowDemo {
                     .httpClient(http)
                     .application("batchvault-seed-pool", certificate.certificate())
                     .vaultAccess("batch-rg", "seedvault", PermissionModel.FOLLOW_VAULT)
+                    .poolCertificate("batch-rg", "seedbatch", "seedpool", certificate, pfxPassword,
+                            CertificateVisibility.START_TASK, CertificateVisibility.TASK)
                     .build();
             System.out.println("\nplan:");
             setup.plan().forEach(r -> System.out.println("  " + r));
@@ -109,17 +112,14 @@ public final class SeedFlowDemo {
             }
             System.out.println("  " + (again.changed() ? "CHANGED on the rerun" : "nothing changed"));
 
-            // Step 6: the task's settings. Step 4 (the pool's account certificate) is not yet a setup
-            // call: the node is simulated here as Batch lays it out, sha1-<thumbprint>.pfx and .pfx.pw.
+            // Step 6: the task's settings; the node as Batch lays out the pool's certificate (step 4).
             TaskSettings settings = report.taskSettings(certificate.thumbprint())
                     .with("BATCHVAULT_AUTHORITY_HOST", azure.authorityHost());
-            Path certs = Files.createDirectories(work.resolve("node-certs"));
-            String tp = certificate.thumbprint().toLowerCase(Locale.ROOT);
-            Files.write(certs.resolve("sha1-" + tp + ".pfx"), certificate.pfx(pfxPassword));
-            Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword), StandardCharsets.UTF_8);
+            Path certs = arm.layOutNode(poolId, work.resolve("node"));
             System.out.println("\nstep 6 (task settings):");
             settings.environment().forEach((k, v) -> System.out.println("  " + k + "=" + v));
-            System.out.println("simulated node: " + certs.getFileName() + "/sha1-" + tp + ".pfx (+ .pfx.pw)\n");
+            System.out.println("simulated node of seedpool: AZ_BATCH_CERTIFICATES_DIR holds " + certs.toFile().list().length
+                    + " files (sha1-<thumbprint>.pfx and .pfx.pw)\n");
 
             Map<String, String> env = new HashMap<>(settings.environment());
             env.put("AZ_BATCH_CERTIFICATES_DIR", certs.toString());

@@ -57,14 +57,20 @@ class SetupHygieneTest {
             seen.add(certificate);
             seen.add(certificate.warnings());
             seen.addAll(certificate.write(dir, "hygiene", password.toCharArray()));
+            String account = azure.arm.addBatchAccount(EmulatedAzure.SUBSCRIPTION, "batch-rg", "hygienebatch");
+            String pool = azure.arm.addPool(account, "hygienepool");
             BatchVaultSetup setup = azure.setup().application("hygiene", certificate.certificate())
-                    .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT).build();
+                    .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT)
+                    .poolCertificate("batch-rg", "hygienebatch", "hygienepool", certificate, password.toCharArray(),
+                            com.azure.resourcemanager.batch.models.CertificateVisibility.TASK)
+                    .build();
             seen.add(setup);
             seen.addAll(setup.plan());
             SetupReport report = setup.apply();
             seen.add(report);
             seen.add(report.taskSettings(certificate.thumbprint()));
             seen.add(setup.apply());
+            seen.add(azure.arm.layOutNode(pool, dir.resolve("node")));
             azure.arm.inject(Fault.throttleMillis(Duration.ofMillis(1)));
             try {
                 setup.apply();

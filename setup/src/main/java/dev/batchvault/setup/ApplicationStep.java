@@ -123,6 +123,30 @@ final class ApplicationStep {
         return definition.create();
     }
 
+    /** Step 7: the application's certificate key credentials with their dates; empty if it does not exist. */
+    List<RegisteredCertificate> certificates() {
+        String resource = "application '" + displayName + "'";
+        return Failures.call(Step.APPLICATION, resource, ROLE, () -> {
+            List<RegisteredCertificate> out = new ArrayList<>();
+            for (ActiveDirectoryApplication app : graph.applications()
+                    .listByFilter("displayName eq '" + displayName.replace("'", "''") + "'")) {
+                MicrosoftGraphApplicationInner withKeys = graph.serviceClient().getApplicationsApplications()
+                        .getApplicationWithResponse(app.id(), null, List.of(Get2ItemsItem.KEY_CREDENTIALS), null,
+                                Context.NONE).getValue();
+                if (withKeys.keyCredentials() != null) {
+                    for (MicrosoftGraphKeyCredentialInner k : withKeys.keyCredentials()) {
+                        out.add(new RegisteredCertificate(thumbprint(k), k.displayName(),
+                                k.startDateTime() == null ? null : k.startDateTime().toInstant(),
+                                k.endDateTime() == null ? null : k.endDateTime().toInstant()));
+                    }
+                }
+            }
+            out.sort(java.util.Comparator.comparing(RegisteredCertificate::validUntil,
+                    java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
+            return out;
+        });
+    }
+
     /** Adds missing certificates (and removes retired ones), keeping every other key credential as it is. */
     private StepResult reconcileKeys(ActiveDirectoryApplication app, String resource, boolean dryRun) {
         // GET with $select=keyCredentials is the one read that returns the keys themselves, which an

@@ -122,6 +122,21 @@ public final class BatchVaultSetup {
         return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId, vaultUrl);
     }
 
+    /**
+     * Step 7: the certificate key credentials of step 2's application, soonest expiry first, to see
+     * which one to rotate (add the next with {@link Builder#alsoCertificate} before the current ends).
+     *
+     * @return the credentials with their dates; empty if the application does not exist yet
+     * @throws IllegalStateException if no application step is configured
+     * @throws SetupException if Graph refuses the read
+     */
+    public List<RegisteredCertificate> applicationCertificates() {
+        if (application == null) {
+            throw new IllegalStateException("no application step: call Builder.application(...)");
+        }
+        return application.certificates();
+    }
+
     /** @return the management library's Graph and RBAC entry point this set-up uses, for what it does not cover */
     public AuthorizationManager authorizationManager() {
         return authorization;

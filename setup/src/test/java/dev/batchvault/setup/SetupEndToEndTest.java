@@ -117,6 +117,12 @@ class SetupEndToEndTest {
                 .contains("1 other key credential(s) kept");
 
         SetupReport second = rotate.apply();
+        assertThat(rotate.applicationCertificates()).extracting(RegisteredCertificate::thumbprint)
+                .containsExactlyInAnyOrder(certificate.thumbprint(), next.thumbprint());
+        assertThat(rotate.applicationCertificates().get(0).validUntil())
+                .isEqualTo(certificate.certificate().getNotAfter().toInstant());
+        assertThat(rotate.applicationCertificates().get(0).expiresWithin(java.time.Instant.now(),
+                java.time.Duration.ofDays(400))).isTrue();
         assertThat(second.steps()).extracting(StepResult::outcome)
                 .containsExactly(Outcome.UPDATED, Outcome.UNCHANGED, Outcome.UNCHANGED);
         assertThat(second.clientId()).isEqualTo(first.clientId());

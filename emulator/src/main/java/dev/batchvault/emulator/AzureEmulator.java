@@ -313,6 +313,11 @@ public final class AzureEmulator implements AutoCloseable {
         return resourceManager;
     }
 
+    /** @return the management services' summaries, for those started; empty if none */
+    synchronized String managementSummary() {
+        return (graph == null ? "" : graph.summary()) + (resourceManager == null ? "" : resourceManager.summary());
+    }
+
     /** @return requests to the token endpoint, all tenants, whatever their outcome */
     public long tokenRequests() {
         return entraId.requests();

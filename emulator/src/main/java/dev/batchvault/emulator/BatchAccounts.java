@@ -119,6 +119,17 @@ final class BatchAccounts {
         }
     }
 
+    String summary() {
+        StringBuilder out = new StringBuilder();
+        for (ObjectNode pool : pools.values()) {
+            List<String> refs = new ArrayList<>();
+            pool.get("properties").get("certificates").forEach(r -> refs.add(r.path("id").asText()
+                    .replaceAll(".*/", "") + " " + r.path("storeLocation").asText() + "/" + r.path("storeName").asText()));
+            out.append("  pool ").append(pool.get("id").asText()).append(" certificates ").append(refs).append('\n');
+        }
+        return out.toString();
+    }
+
     int route(HttpExchange exchange, String method, String path, String caller) throws IOException {
         Matcher m = PATH.matcher(path);
         if (!m.matches()) {

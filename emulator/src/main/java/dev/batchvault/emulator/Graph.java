@@ -105,6 +105,23 @@ public final class Graph implements Route {
         return names;
     }
 
+    /**
+     * @return the applications and service principals per tenant, one line each, for the standalone
+     *     summary (ids, names and counts; never a key)
+     */
+    public String summary() {
+        StringBuilder out = new StringBuilder("Microsoft Graph " + url() + "\n");
+        applications.forEach((tenant, apps) -> apps.values().forEach(app -> {
+            String appId = app.path("appId").asText();
+            String sp = principals(tenant).values().stream().filter(p -> appId.equalsIgnoreCase(p.path("appId").asText()))
+                    .map(p -> p.path("id").asText()).findFirst().orElse("none");
+            out.append("  application '").append(app.path("displayName").asText()).append("' ").append(appId)
+                    .append(" in tenant ").append(tenant).append(": ").append(app.path("keyCredentials").size())
+                    .append(" certificate(s), service principal ").append(sp).append('\n');
+        }));
+        return out.toString();
+    }
+
     /** @return every request, with or without a token */
     public long requests() {
         return requests.get();

@@ -326,6 +326,23 @@ public final class ResourceManager implements Route {
         return out;
     }
 
+    /**
+     * @return subscriptions, vaults with their permission model and access, role assignments and Batch
+     *     pools with their certificate references, one line each, for the standalone summary
+     */
+    public String summary() {
+        StringBuilder out = new StringBuilder("Resource Manager " + url() + "\n");
+        subscriptions.forEach((s, t) -> out.append("  subscription ").append(s).append(" (tenant ").append(t)
+                .append(")\n"));
+        for (VaultResource v : vaults.values()) {
+            out.append("  vault ").append(v.id).append(v.rbac ? " (Azure RBAC)" : " (access policies: "
+                    + secretPermissions(v.id) + ")").append('\n');
+        }
+        roleAssignments().forEach(a -> out.append("  role assignment ").append(a).append('\n'));
+        out.append(batch.summary());
+        return out.toString();
+    }
+
     /** @return every request, with or without a token */
     public long requests() {
         return requests.get();

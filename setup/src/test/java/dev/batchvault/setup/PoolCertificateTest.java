@@ -80,6 +80,8 @@ class PoolCertificateTest {
         store.load(Files.newInputStream(certs.resolve(base + ".pfx")), pw.toCharArray());
         assertThat(store.getCertificate(store.aliases().nextElement())).isEqualTo(certificate.certificate());
 
+        assertThat(azure.arm.summary()).contains("pool " + poolId + " certificates [" + base + " LocalMachine/My]");
+
         // Another visibility updates the reference in place.
         assertThat(setup(CertificateVisibility.TASK).apply().steps()).extracting(StepResult::outcome)
                 .containsExactly(Outcome.UNCHANGED, Outcome.UPDATED);

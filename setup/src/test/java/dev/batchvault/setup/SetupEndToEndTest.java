@@ -61,6 +61,12 @@ class SetupEndToEndTest {
 
         assertThat(setup.plan()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.UNCHANGED));
 
+        // the management state as the standalone emulator prints it
+        assertThat(azure.azure.graph().summary()).contains("application 'batchvault-pool' " + first.clientId())
+                .contains("1 certificate(s), service principal " + first.principalObjectId());
+        assertThat(azure.arm.summary()).contains("vault " + azure.vaultId + " (access policies: {"
+                + first.principalObjectId() + "=[get]})");
+
         TaskSettings settings = second.taskSettings(certificate.thumbprint());
         assertThat(settings.environment()).containsExactly(
                 org.assertj.core.api.Assertions.entry("BATCHVAULT_VAULT_URL", azure.vault.url()),

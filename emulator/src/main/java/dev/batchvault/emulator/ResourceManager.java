@@ -92,6 +92,10 @@ public final class ResourceManager implements Route {
     private final Map<String, String> subscriptions = new ConcurrentHashMap<>();
     private final Set<String> resourceGroups = ConcurrentHashMap.newKeySet();
     private final BatchAccounts batch = new BatchAccounts(this);
+    private static final Pattern IDENTITY = Pattern.compile("/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
+            + "Microsoft\\.ManagedIdentity/userAssignedIdentities/([^/]+)/?", Pattern.CASE_INSENSITIVE);
+    /** Identity resource id (lower case) -> JSON. */
+    private final Map<String, ObjectNode> identities = new ConcurrentHashMap<>();
     /** Vault resource id (lower case) -> its ARM state. */
     private final Map<String, VaultResource> vaults = new ConcurrentHashMap<>();
     /** Role assignment id (lower case) -> JSON. */
@@ -466,6 +470,10 @@ public final class ResourceManager implements Route {
         if (BatchAccounts.matches(path)) {
             return batch.route(exchange, method, path, caller);
         }
+        Matcher identity = IDENTITY.matcher(path);
+        if (identity.matches()) {
+            return identity(exchange, method, identity, caller, subscriptionTenant);
+        }
         Matcher vault = VAULT.matcher(path);
         if (vault.matches()) {
             return vault(exchange, method, vault, caller);
@@ -607,6 +615,64 @@ public final class ResourceManager implements Route {
             return created ? 201 : 200;
         }
         return noRoute(exchange, method, exchange.getRequestURI().getPath());
+    }
+
+    /**
+     * {@code Microsoft.ManagedIdentity/userAssignedIdentities}: get and create. A new identity's
+     * principal exists in the tenant at once (so vault access and role assignments can name it); its
+     * tokens come from the node's IMDS, which this route does not serve.
+     */
+    private int identity(HttpExchange exchange, String method, Matcher m, String caller, String tenantId)
+            throws IOException {
+        String group = "/subscriptions/" + m.group(1) + "/resourceGroups/" + m.group(2);
+        String id = group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + m.group(3);
+        if (!resourceGroups.contains(group.toLowerCase(Locale.ROOT))) {
+            return error(exchange, 404, "ResourceGroupNotFound", "Resource group '" + m.group(2)
+                    + "' could not be found.");
+        }
+        String action = "Microsoft.ManagedIdentity/userAssignedIdentities/" + ("GET".equals(method) ? "read" : "write");
+        if (!allowed(caller, action, id)) {
+            return forbidden(exchange, caller, action, id);
+        }
+        ObjectNode existing = identities.get(id.toLowerCase(Locale.ROOT));
+        if ("GET".equals(method)) {
+            if (existing == null) {
+                return error(exchange, 404, "ResourceNotFound", "The Resource 'Microsoft.ManagedIdentity/"
+                        + "userAssignedIdentities/" + m.group(3) + "' under resource group '" + m.group(2)
+                        + "' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+            }
+            Exchanges.json(exchange, 200, existing);
+            return 200;
+        }
+        if (!"PUT".equals(method)) {
+            return noRoute(exchange, method, exchange.getRequestURI().getPath());
+        }
+        JsonNode body = readJson(exchange);
+        if (body == null || !body.hasNonNull("location")) {
+            return error(exchange, 400, "LocationRequired", "The location property is required for this definition.");
+        }
+        ObjectNode made;
+        synchronized (identities) {
+            made = identities.get(id.toLowerCase(Locale.ROOT));
+            if (made == null) {
+                made = Jwt.JSON.createObjectNode();
+                made.put("id", id);
+                made.put("name", m.group(3));
+                made.put("type", "Microsoft.ManagedIdentity/userAssignedIdentities");
+                ObjectNode p = made.putObject("properties");
+                p.put("tenantId", tenantId);
+                String clientId = UUID.randomUUID().toString();
+                String principalId = UUID.randomUUID().toString();
+                p.put("principalId", principalId);
+                p.put("clientId", clientId);
+                tenants.apply(tenantId).application(clientId, principalId);
+                identities.put(id.toLowerCase(Locale.ROOT), made);
+            }
+            made.put("location", body.get("location").asText());
+            made.set("tags", body.has("tags") ? body.get("tags") : Jwt.JSON.createObjectNode());
+        }
+        Exchanges.json(exchange, existing == null ? 201 : 200, made);
+        return existing == null ? 201 : 200;
     }
 
     private int vaultNotFound(HttpExchange exchange, Matcher m) throws IOException {

@@ -49,6 +49,7 @@ public final class BatchVaultSetup {
     private final ApplicationStep application;
     private final VaultAccessStep vaultAccess;
     private final PoolCertificateStep poolCertificate;
+    private final IdentityStep identity;
 
     private BatchVaultSetup(Builder b) {
         this.tenantId = b.tenantId;
@@ -70,6 +71,9 @@ public final class BatchVaultSetup {
                         .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
                         .authenticate(b.credential, profile),
                 b.batchResourceGroup, b.batchAccount, b.poolName, b.poolCertificate, b.pfxPassword, b.visibility);
+        this.identity = b.identityName == null ? null : new IdentityStep(
+                com.azure.resourcemanager.msi.MsiManager.authenticate(pipeline, profile), b.identityResourceGroup,
+                b.identityName, b.identityRegion);
         this.vaultAccess = b.vaultName == null ? null
                 : new VaultAccessStep(authorization, keyVault, b.tenantId, b.subscriptionId, b.resourceGroup,
                         b.vaultName, b.permissionModel, b.principalObjectId);
@@ -111,15 +115,27 @@ public final class BatchVaultSetup {
             clientId = r.clientId;
             principalId = r.principalObjectId;
         }
+        IdentityStep.Result id = null;
+        if (identity != null) {
+            id = identity.run(dryRun);
+            results.add(id.step);
+        }
         String vaultUrl = null;
         if (vaultAccess != null) {
-            results.add(vaultAccess.run(dryRun, principalId, application != null));
+            if (application != null || identity == null) {
+                results.add(vaultAccess.run(dryRun, principalId, application != null));
+            }
+            if (identity != null) {
+                results.add(vaultAccess.run(dryRun, id.principalId, true));
+            }
             vaultUrl = vaultAccess.vaultUri;
         }
         if (poolCertificate != null) {
             results.addAll(poolCertificate.run(dryRun));
         }
-        return new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId, vaultUrl);
+        SetupReport report = new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId,
+                vaultUrl);
+        return id == null ? report : report.withIdentity(id.resourceId, id.clientId, id.principalId);
     }
 
     /**
@@ -171,6 +187,9 @@ public final class BatchVaultSetup {
         private String vaultName;
         private PermissionModel permissionModel = PermissionModel.FOLLOW_VAULT;
         private String principalObjectId;
+        private String identityResourceGroup;
+        private String identityName;
+        private com.azure.core.management.Region identityRegion;
         private String batchResourceGroup;
         private String batchAccount;
         private String poolName;
@@ -347,6 +366,23 @@ public final class BatchVaultSetup {
         }
 
         /**
+         * Step 5, its first part: a user-assigned managed identity for the pool ({@code New-AzUserAssignedIdentity});
+         * with {@link #vaultAccess} its principal gets secrets {@code get} too. The pool with the identity
+         * and the Key Vault VM extension is not made by this module yet.
+         *
+         * @param resourceGroup the identity's resource group
+         * @param name the identity's name
+         * @param region where it lives, such as {@code Region.EUROPE_WEST}
+         * @return this builder
+         */
+        public Builder userAssignedIdentity(String resourceGroup, String name, com.azure.core.management.Region region) {
+            this.identityResourceGroup = requireText(resourceGroup, "resourceGroup");
+            this.identityName = requireText(name, "name");
+            this.identityRegion = Objects.requireNonNull(region, "region == null");
+            return this;
+        }
+
+        /**
          * Step 3 for a principal made elsewhere (such as a managed identity) instead of step 2's.
          *
          * @param objectId the principal's object id
@@ -372,13 +408,13 @@ public final class BatchVaultSetup {
             if (subscriptionId == null) {
                 throw new IllegalStateException("subscriptionId is required");
             }
-            if (applicationName == null && vaultName == null && poolName == null) {
+            if (applicationName == null && vaultName == null && poolName == null && identityName == null) {
                 throw new IllegalStateException("no step chosen: call application(...), vaultAccess(...) and/or "
                         + "poolCertificate(...)");
             }
-            if (vaultName != null && applicationName == null && principalObjectId == null) {
-                throw new IllegalStateException("vaultAccess needs a principal: call application(...) or "
-                        + "principalObjectId(...)");
+            if (vaultName != null && applicationName == null && principalObjectId == null && identityName == null) {
+                throw new IllegalStateException("vaultAccess needs a principal: call application(...), "
+                        + "userAssignedIdentity(...) or principalObjectId(...)");
             }
             return new BatchVaultSetup(this);
         }

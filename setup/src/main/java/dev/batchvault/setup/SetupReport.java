@@ -9,8 +9,19 @@ public final class SetupReport {
     private final String clientId;
     private final String principalObjectId;
     private final String vaultUrl;
+    private final String identityResourceId;
+    private final String identityClientId;
+    private final String identityPrincipalId;
 
     SetupReport(List<StepResult> steps, String tenantId, String clientId, String principalObjectId, String vaultUrl) {
+        this(steps, tenantId, clientId, principalObjectId, vaultUrl, null, null, null);
+    }
+
+    private SetupReport(List<StepResult> steps, String tenantId, String clientId, String principalObjectId,
+            String vaultUrl, String identityResourceId, String identityClientId, String identityPrincipalId) {
+        this.identityResourceId = identityResourceId;
+        this.identityClientId = identityClientId;
+        this.identityPrincipalId = identityPrincipalId;
         this.vaultUrl = vaultUrl;
         this.steps = steps;
         this.tenantId = tenantId;
@@ -41,6 +52,26 @@ public final class SetupReport {
     /** @return the service principal's object id, the one the vault grants, or null if not known yet */
     public String principalObjectId() {
         return principalObjectId;
+    }
+
+    SetupReport withIdentity(String resourceId, String clientId, String principalId) {
+        return new SetupReport(steps, tenantId, this.clientId, principalObjectId, vaultUrl, resourceId, clientId,
+                principalId);
+    }
+
+    /** @return the user-assigned identity's resource id (step 5), or null */
+    public String identityResourceId() {
+        return identityResourceId;
+    }
+
+    /** @return the user-assigned identity's client id (step 5), or null */
+    public String identityClientId() {
+        return identityClientId;
+    }
+
+    /** @return the user-assigned identity's principal (object) id (step 5), or null */
+    public String identityPrincipalId() {
+        return identityPrincipalId;
     }
 
     /** @return the vault's URL as Resource Manager reports it ({@code BATCHVAULT_VAULT_URL}), or null without step 3 */

@@ -163,6 +163,9 @@ final class BatchAccounts {
             }
         } else {
             ObjectNode pool = pools.get(id.toLowerCase(Locale.ROOT));
+            if ("PUT".equals(method)) {
+                return putPool(exchange, id, m.group(6), pool);
+            }
             if (pool == null) {
                 return ResourceManager.error(exchange, 404, "PoolNotFound", "The specified pool does not exist.");
             }
@@ -175,7 +178,7 @@ final class BatchAccounts {
             }
         }
         return ResourceManager.error(exchange, 400, "NoRegisteredProviderFound", "The emulator's Microsoft.Batch serves "
-                + "GET and PUT of account certificates and GET and PATCH of pools.");
+                + "GET and PUT of account certificates and GET, PUT and PATCH of pools.");
     }
 
     private int putCertificate(HttpExchange exchange, String id, String name) throws IOException {
@@ -248,6 +251,51 @@ final class BatchAccounts {
         p.put("provisioningStateTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         p.put("publicData", Base64.getEncoder().encodeToString(SelfSignedCertificate.der(c.certificate)));
         return node;
+    }
+
+    /**
+     * Pool_Create: a pool with a user-assigned identity (each must exist; answered with its principal
+     * and client id) and whatever deployment configuration it gives, such as VM extensions. A pool that
+     * exists is replaced, as a PUT without If-None-Match does.
+     */
+    private int putPool(HttpExchange exchange, String id, String name, ObjectNode existing) throws IOException {
+        JsonNode body = ResourceManager.readJson(exchange);
+        if (body == null || !body.has("properties")) {
+            return ResourceManager.error(exchange, 400, "InvalidRequestBody", "properties is required.");
+        }
+        ObjectNode pool = Jwt.JSON.createObjectNode();
+        pool.put("id", id);
+        pool.put("name", name);
+        pool.put("type", "Microsoft.Batch/batchAccounts/pools");
+        pool.put("etag", "W/\"" + UUID.randomUUID() + "\"");
+        JsonNode identity = body.get("identity");
+        if (identity != null && !identity.isNull()) {
+            ObjectNode answered = pool.putObject("identity");
+            answered.put("type", identity.path("type").asText("None"));
+            ObjectNode assigned = answered.putObject("userAssignedIdentities");
+            var names = identity.path("userAssignedIdentities").fieldNames();
+            while (names.hasNext()) {
+                String identityId = names.next();
+                ObjectNode known = arm.identity(identityId);
+                if (known == null) {
+                    return ResourceManager.error(exchange, 400, "InvalidPropertyValue", "The user-assigned identity '"
+                            + identityId + "' does not exist.");
+                }
+                ObjectNode ids = assigned.putObject(identityId);
+                ids.put("principalId", known.at("/properties/principalId").asText());
+                ids.put("clientId", known.at("/properties/clientId").asText());
+            }
+        }
+        ObjectNode properties = ((ObjectNode) body.get("properties")).deepCopy();
+        properties.put("provisioningState", "Succeeded");
+        properties.put("allocationState", "Steady");
+        if (!properties.has("certificates")) {
+            properties.putArray("certificates");
+        }
+        pool.set("properties", properties);
+        pools.put(id.toLowerCase(Locale.ROOT), pool);
+        Exchanges.json(exchange, 200, pool);
+        return 200;
     }
 
     private int patchPool(HttpExchange exchange, ObjectNode pool) throws IOException {

@@ -617,6 +617,11 @@ public final class ResourceManager implements Route {
         return noRoute(exchange, method, exchange.getRequestURI().getPath());
     }
 
+    /** @return the identity's JSON, or null if there is none with that resource id */
+    ObjectNode identity(String resourceId) {
+        return identities.get(BearerCheck.trimSlash(resourceId).toLowerCase(Locale.ROOT));
+    }
+
     /**
      * {@code Microsoft.ManagedIdentity/userAssignedIdentities}: get and create. A new identity's
      * principal exists in the tenant at once (so vault access and role assignments can name it); its

@@ -50,6 +50,8 @@ public final class BatchVaultSetup {
     private final VaultAccessStep vaultAccess;
     private final PoolCertificateStep poolCertificate;
     private final IdentityStep identity;
+    private final PoolStep pool;
+    private final com.azure.resourcemanager.batch.BatchManager batchManager;
 
     private BatchVaultSetup(Builder b) {
         this.tenantId = b.tenantId;
@@ -64,13 +66,16 @@ public final class BatchVaultSetup {
         this.keyVault = KeyVaultManager.authenticate(pipeline, profile);
         this.application = b.applicationName == null ? null
                 : new ApplicationStep(authorization, b.applicationName, b.certificates, b.retiredThumbprints);
-        this.poolCertificate = b.poolName == null ? null : new PoolCertificateStep(
-                com.azure.resourcemanager.batch.BatchManager.configure()
+        com.azure.resourcemanager.batch.BatchManager batch = b.poolName == null && b.poolSpec == null ? null
+                : com.azure.resourcemanager.batch.BatchManager.configure()
                         .withHttpClient(b.httpClient != null ? b.httpClient : HttpClient.createDefault())
                         .withPolicy(new ManagementRetry(b.maxRetries, b.retryDeadline, b.retryBaseDelay, System::nanoTime))
                         .withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
-                        .authenticate(b.credential, profile),
+                        .authenticate(b.credential, profile);
+        this.batchManager = batch;
+        this.poolCertificate = b.poolName == null ? null : new PoolCertificateStep(batch,
                 b.batchResourceGroup, b.batchAccount, b.poolName, b.poolCertificate, b.pfxPassword, b.visibility);
+        this.pool = b.poolSpec == null ? null : new PoolStep(batch, b.poolResourceGroup, b.poolAccount, b.poolSpec);
         this.identity = b.identityName == null ? null : new IdentityStep(
                 com.azure.resourcemanager.msi.MsiManager.authenticate(pipeline, profile), b.identityResourceGroup,
                 b.identityName, b.identityRegion);
@@ -130,6 +135,9 @@ public final class BatchVaultSetup {
             }
             vaultUrl = vaultAccess.vaultUri;
         }
+        if (pool != null) {
+            results.add(pool.run(dryRun, id == null ? null : id.resourceId, id == null ? null : id.clientId));
+        }
         if (poolCertificate != null) {
             results.addAll(poolCertificate.run(dryRun));
         }
@@ -156,6 +164,11 @@ public final class BatchVaultSetup {
     /** @return the management library's Graph and RBAC entry point this set-up uses, for what it does not cover */
     public AuthorizationManager authorizationManager() {
         return authorization;
+    }
+
+    /** @return the Batch management library's entry point this set-up uses, or null without steps 4 and 5's pool */
+    public com.azure.resourcemanager.batch.BatchManager batchManager() {
+        return batchManager;
     }
 
     /** @return the management library's Key Vault entry point this set-up uses */
@@ -190,6 +203,9 @@ public final class BatchVaultSetup {
         private String identityResourceGroup;
         private String identityName;
         private com.azure.core.management.Region identityRegion;
+        private String poolResourceGroup;
+        private String poolAccount;
+        private PoolSpec poolSpec;
         private String batchResourceGroup;
         private String batchAccount;
         private String poolName;
@@ -383,6 +399,24 @@ public final class BatchVaultSetup {
         }
 
         /**
+         * Step 5, its second part: a pool that runs as the {@link #userAssignedIdentity user-assigned
+         * identity} and, when the spec observes certificates, has the Key Vault VM extension install them.
+         * A pool of that name that runs as the identity with the same extension settings is left alone;
+         * one that differs is a name conflict (pools cannot change their identity or extensions in place).
+         *
+         * @param resourceGroup the Batch account's resource group
+         * @param account the Batch account
+         * @param spec the pool
+         * @return this builder
+         */
+        public Builder pool(String resourceGroup, String account, PoolSpec spec) {
+            this.poolResourceGroup = requireText(resourceGroup, "resourceGroup");
+            this.poolAccount = requireText(account, "account");
+            this.poolSpec = Objects.requireNonNull(spec, "spec == null");
+            return this;
+        }
+
+        /**
          * Step 3 for a principal made elsewhere (such as a managed identity) instead of step 2's.
          *
          * @param objectId the principal's object id
@@ -407,6 +441,9 @@ public final class BatchVaultSetup {
             }
             if (subscriptionId == null) {
                 throw new IllegalStateException("subscriptionId is required");
+            }
+            if (poolSpec != null && identityName == null) {
+                throw new IllegalStateException("pool(...) needs userAssignedIdentity(...): the pool runs as it");
             }
             if (applicationName == null && vaultName == null && poolName == null && identityName == null) {
                 throw new IllegalStateException("no step chosen: call application(...), vaultAccess(...) and/or "

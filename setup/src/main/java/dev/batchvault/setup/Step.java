@@ -10,6 +10,8 @@ public enum Step {
     SERVICE_PRINCIPAL(2, "service principal"),
     /** Step 5 (today's way): the pool's user-assigned managed identity. */
     IDENTITY(5, "user-assigned identity"),
+    /** Step 5 (today's way): the pool with the identity and the Key Vault VM extension. */
+    POOL(5, "pool"),
     /** Step 3: secrets {@code get} on the vault, by access policy or role assignment. */
     VAULT_ACCESS(3, "vault access"),
     /** Step 4 (retired 2024-02-29): the {@code .pfx} as a Batch account certificate {@code sha1-<thumbprint>}. */

@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The seed's set-up steps 2 and 3 on the Azure management libraries, each safe to run again, with a
- * plan that says what it would change before it changes it.
+ * The seed's set-up steps 2 to 5 on the Azure management libraries (application and service
+ * principal, vault access, the pool's account certificate the seed's way, the identity and pool of
+ * today's way), each safe to run again, with a plan that says what it would change before it changes it.
  *
  * <pre>{@code
  * BatchVaultSetup setup = BatchVaultSetup.builder()
@@ -36,7 +37,9 @@ import java.util.Objects;
  *
  * <p>The caller's {@link TokenCredential} needs: Microsoft Graph {@code Application.ReadWrite.All}
  * (step 2); on the vault, Contributor or Key Vault Contributor for an access policy, Owner or User
- * Access Administrator for a role assignment (step 3). Throttled and transiently failed management
+ * Access Administrator for a role assignment (step 3); Contributor on the Batch account (steps 4, 5)
+ * and Managed Identity Contributor for the identity (step 5). Steps run in this order: 2, 5's identity,
+ * 3 (for step 2's principal and the identity's), 5's pool, 4. Throttled and transiently failed management
  * calls are retried within a deadline. Failures are {@link SetupException}s naming the step and the
  * resource. Immutable and thread-safe; runs of {@link #apply()} on the same resources should not
  * overlap.

@@ -168,14 +168,6 @@ final class VaultAccess {
         return builder.build();
     }
 
-    /**
-     * Reads one secret (the latest when version is null). Transient failures (5xx, 429, I/O,
-     * timeouts, at the vault or the token endpoint) are retried with full-jitter exponential
-     * backoff from one second, or after the delay a 429 names, until the call's deadline.
-     *
-     * @throws VaultUnavailableException when the deadline passes; it carries the last cause and
-     *     the number of attempts
-     */
     /** The process-wide bound on concurrent requests to one vault. */
     static Semaphore boundFor(String vaultUrl, int max) {
         return PER_VAULT.get(boundKey(vaultUrl, max));

@@ -1,9 +1,11 @@
 package dev.batchvault.emulator;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -47,6 +49,7 @@ public final class RequestJournal {
             kept.addLast(request);
             unread++;
             count++;
+            kept.notifyAll();
         }
         if (parent != null) {
             parent.record(request);
@@ -89,6 +92,30 @@ public final class RequestJournal {
             RecordedRequest next = kept.stream().skip(kept.size() - unread).findFirst().orElseThrow();
             unread--;
             return next;
+        }
+    }
+
+    /**
+     * Waits for the oldest request not yet taken, as MockWebServer's {@code takeRequest(timeout)}
+     * does: for a request whose client has no answer yet, such as one a {@link Fault#hang()} holds.
+     * A test that waits here knows the emulator has the request, without guessing how long that takes.
+     *
+     * @param timeout how long to wait at most (a safety net for a broken test, not a measurement)
+     * @return the request
+     * @throws IllegalStateException if none arrives in time
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public RecordedRequest take(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (kept) {
+            while (unread == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("no request arrived within " + timeout);
+                }
+                TimeUnit.NANOSECONDS.timedWait(kept, left);
+            }
+            return take();
         }
     }
 

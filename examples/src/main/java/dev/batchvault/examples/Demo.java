@@ -4,7 +4,11 @@ import dev.batchvault.emulator.Application;
 import dev.batchvault.emulator.AzureEmulator;
 import dev.batchvault.emulator.SelfSignedCertificate;
 import dev.batchvault.emulator.Vault;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,31 +35,39 @@ public final class Demo {
      * @throws Exception if the demo itself fails
      */
     public static void main(String[] args) throws Exception {
-        int code = run();
+        int code = run(System.out);
         System.exit(code);
     }
 
-    static int run() throws Exception {
+    /**
+     * Runs the demo, printing its steps and the task's own output (standard output and error) to
+     * {@code out}: the task JVM's streams are piped through, never inherited, so that a caller (a
+     * test under Surefire) sees every line on its own stream.
+     *
+     * @param out where the steps go
+     * @return the task's exit code
+     */
+    static int run(PrintStream out) throws Exception {
         Path work = Files.createTempDirectory("batchvault-demo");
         try (AzureEmulator azure = AzureEmulator.start()) {
             String tenantId = UUID.randomUUID().toString();
             String clientId = UUID.randomUUID().toString();
-            step(1, "Started the Azure emulator: Entra ID at " + azure.authorityHost());
+            step(out, 1, "Started the Azure emulator: Entra ID at " + azure.authorityHost());
 
             SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=batchvault-demo-pool");
-            step(2, "Created a self-signed pool certificate, thumbprint " + certificate.thumbprint());
+            step(out, 2, "Created a self-signed pool certificate, thumbprint " + certificate.thumbprint());
 
             Application app = azure.tenant(tenantId).application(clientId).registerCertificate(certificate.certificate());
-            step(3, "Registered it on application " + clientId + " (service principal " + app.principalObjectId()
+            step(out, 3, "Registered it on application " + clientId + " (service principal " + app.principalObjectId()
                     + ") in tenant " + tenantId);
 
             Vault vault = azure.createVault("demovault", tenantId);
             String password = generatedPassword();
             String version = vault.setSecret("batchAdminPass", password);
-            step(4, "Stored secret batchAdminPass (version " + version + ") in vault " + vault.url());
+            step(out, 4, "Stored secret batchAdminPass (version " + version + ") in vault " + vault.url());
 
             vault.grant(app.principalObjectId(), "get");
-            step(5, "Granted the service principal 'get' on secrets");
+            step(out, 5, "Granted the service principal 'get' on secrets");
 
             // Azure Batch (legacy certificate path) writes the PFX and its password into the task's
             // certificate directory as sha1-<thumbprint>.pfx and sha1-<thumbprint>.pfx.pw.
@@ -65,7 +77,7 @@ public final class Demo {
             Path pfx = certificate.writePfx(certs.resolve("sha1-" + tp + ".pfx"), pfxPassword);
             Path pw = Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword),
                     StandardCharsets.UTF_8);
-            step(6, "Put the certificate on the node as Batch does: " + pfx.getFileName() + " + " + pw.getFileName());
+            step(out, 6, "Put the certificate on the node as Batch does: " + pfx.getFileName() + " + " + pw.getFileName());
 
             // No path and no password in the task's settings: only the thumbprint. The Batch
             // certificate directory source (linux-store) finds the files.
@@ -76,9 +88,9 @@ public final class Demo {
                     "BATCHVAULT_CLIENT_ID", clientId,
                     "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
                     "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint());
-            step(7, "Running the task in a new JVM with only these settings (AZ_BATCH_CERTIFICATES_DIR is Batch's):");
+            step(out, 7, "Running the task in a new JVM with only these settings (AZ_BATCH_CERTIFICATES_DIR is Batch's):");
             env.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> System.out.println("      " + e.getKey() + "=" + e.getValue()));
+                    .forEach(e -> out.println("      " + e.getKey() + "=" + e.getValue()));
 
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -87,18 +99,25 @@ public final class Demo {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(BatchTask.class.getName());
-            ProcessBuilder task = new ProcessBuilder(command).inheritIO();
+            ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
             task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_"));
             task.environment().putAll(env);
-            int exit = task.start().waitFor();
+            Process process = task.start();
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), Charset.defaultCharset()))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    out.println(line);
+                }
+            }
+            int exit = process.waitFor();
 
-            System.out.println();
+            out.println();
             if (exit == 0) {
-                step(8, "The task read the secret through certificate authentication: " + azure.tokensIssued()
+                step(out, 8, "The task read the secret through certificate authentication: " + azure.tokensIssued()
                         + " token issued, " + vault.requests() + " vault requests (the first one is Key Vault's "
                         + "401 challenge).");
             } else {
-                step(8, "The task failed with exit code " + exit);
+                step(out, 8, "The task failed with exit code " + exit);
             }
             return exit;
         } finally {
@@ -106,8 +125,8 @@ public final class Demo {
         }
     }
 
-    private static void step(int n, String text) {
-        System.out.println("[" + n + "] " + text);
+    private static void step(PrintStream out, int n, String text) {
+        out.println("[" + n + "] " + text);
     }
 
     private static String generatedPassword() {

@@ -48,10 +48,16 @@ public final class SeedFlowDemo {
      * @throws Exception if the demo itself fails
      */
     public static void main(String[] args) throws Exception {
-        System.exit(run());
+        System.exit(run(System.out));
     }
 
-    static int run() throws Exception {
+    /**
+     * Runs the demo, printing each step and the task's own output (piped through, never inherited) to {@code out}.
+     *
+     * @param out where the steps go
+     * @return the task's exit code, or 3 if the rerun changed something
+     */
+    static int run(java.io.PrintStream out) throws Exception {
         Path work = Files.createTempDirectory("batchvault-seed-demo");
         try (AzureEmulator azure = AzureEmulator.start()) {
             String tenantId = UUID.randomUUID().toString();
@@ -77,7 +83,7 @@ public final class SeedFlowDemo {
                     .pfxCertificate(new ByteArrayInputStream(adminCertificate.pfx(adminPassword)))
                     .clientCertificatePassword(new String(adminPassword))
                     .authorityHost(azure.authorityHost()).disableInstanceDiscovery().httpClient(http).build();
-            System.out.println("Emulator: Entra ID " + azure.authorityHost() + ", Microsoft Graph " + azure.graph().url()
+            out.println("Emulator: Entra ID " + azure.authorityHost() + ", Microsoft Graph " + azure.graph().url()
                     + ", Resource Manager " + arm.url());
 
             // Step 1: makecert + pvk2pfx.
@@ -85,7 +91,7 @@ public final class SeedFlowDemo {
                     CertificateSpec.builder().subject("CN=batchvault-seed-pool").build());
             char[] pfxPassword = generated().toCharArray();
             List<Path> files = certificate.write(work, "batchvault-seed-pool", pfxPassword);
-            System.out.println("step 1 (certificate) " + files.get(0).getFileName() + " + " + files.get(1).getFileName()
+            out.println("step 1 (certificate) " + files.get(0).getFileName() + " + " + files.get(1).getFileName()
                     + ": created (thumbprint " + certificate.thumbprint() + ")");
 
             // Steps 2 and 3 through the management libraries; then again.
@@ -100,25 +106,25 @@ public final class SeedFlowDemo {
                     .poolCertificate("batch-rg", "seedbatch", "seedpool", certificate, pfxPassword,
                             CertificateVisibility.START_TASK, CertificateVisibility.TASK)
                     .build();
-            System.out.println("\nplan:");
-            setup.plan().forEach(r -> System.out.println("  " + r));
-            System.out.println("\napply:");
+            out.println("\nplan:");
+            setup.plan().forEach(r -> out.println("  " + r));
+            out.println("\napply:");
             SetupReport report = setup.apply();
-            report.steps().forEach(r -> System.out.println("  " + r));
-            System.out.println("\napply again:");
+            report.steps().forEach(r -> out.println("  " + r));
+            out.println("\napply again:");
             SetupReport again = setup.apply();
             for (StepResult r : again.steps()) {
-                System.out.println("  " + r);
+                out.println("  " + r);
             }
-            System.out.println("  " + (again.changed() ? "CHANGED on the rerun" : "nothing changed"));
+            out.println("  " + (again.changed() ? "CHANGED on the rerun" : "nothing changed"));
 
             // Step 6: the task's settings; the node as Batch lays out the pool's certificate (step 4).
             TaskSettings settings = report.taskSettings(certificate.thumbprint())
                     .with("BATCHVAULT_AUTHORITY_HOST", azure.authorityHost());
             Path certs = arm.layOutNode(poolId, work.resolve("node"));
-            System.out.println("\nstep 6 (task settings):");
-            settings.environment().forEach((k, v) -> System.out.println("  " + k + "=" + v));
-            System.out.println("simulated node of seedpool: AZ_BATCH_CERTIFICATES_DIR holds " + certs.toFile().list().length
+            out.println("\nstep 6 (task settings):");
+            settings.environment().forEach((k, v) -> out.println("  " + k + "=" + v));
+            out.println("simulated node of seedpool: AZ_BATCH_CERTIFICATES_DIR holds " + certs.toFile().list().length
                     + " files (sha1-<thumbprint>.pfx and .pfx.pw)\n");
 
             Map<String, String> env = new HashMap<>(settings.environment());
@@ -130,12 +136,19 @@ public final class SeedFlowDemo {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(BatchTask.class.getName());
-            ProcessBuilder task = new ProcessBuilder(command).inheritIO();
+            ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
             task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_"));
             task.environment().putAll(env);
-            int exit = task.start().waitFor();
+            Process process = task.start();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    process.getInputStream(), java.nio.charset.Charset.defaultCharset()))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    out.println(line);
+                }
+            }
+            int exit = process.waitFor();
             if (exit == 0 && again.changed()) {
-                System.out.println("the rerun changed something: the set-up is not idempotent");
+                out.println("the rerun changed something: the set-up is not idempotent");
                 return 3;
             }
             return exit;

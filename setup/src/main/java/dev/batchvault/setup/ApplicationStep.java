@@ -110,7 +110,7 @@ final class ApplicationStep {
 
     private ActiveDirectoryApplication create() {
         ActiveDirectoryApplication.DefinitionStages.WithCreate definition = graph.applications().define(displayName)
-                .withSignOnUrl("https://localhost/batchvault").withAvailableToOtherTenants(false);
+                .withAccountType(com.azure.resourcemanager.authorization.models.ApplicationAccountType.AZURE_AD_MY_ORG);
         // The fluent API adds each certificate as an asymmetric X.509 key credential with usage Verify.
         for (X509Certificate c : certificates) {
             definition = definition.defineCertificateCredential(GeneratedCertificate.thumbprintOf(c))

@@ -1,5 +1,6 @@
 package dev.batchvault.setup;
 
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelinePosition;
@@ -68,7 +69,7 @@ final class ManagementRetry implements HttpPipelinePolicy {
 
     static Duration retryAfter(HttpResponse response) {
         for (String header : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String value = response.getHeaderValue(header);
+            String value = response.getHeaders().getValue(HttpHeaderName.fromString(header));
             if (value != null) {
                 try {
                     return Duration.ofMillis(Math.max(0, Long.parseLong(value.trim())));
@@ -77,7 +78,7 @@ final class ManagementRetry implements HttpPipelinePolicy {
                 }
             }
         }
-        String value = response.getHeaderValue("Retry-After");
+        String value = response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
         if (value == null) {
             return null;
         }

@@ -998,9 +998,16 @@ public final class ResourceManager implements Route {
         return a;
     }
 
+    /** A service principal of an application, or a user-assigned identity's principal. */
     private boolean principalExists(String tenantId, String principalId) {
-        for (Application a : tenants.apply(tenantId).applications()) {
+        Tenant tenant = tenants.apply(tenantId);
+        for (Application a : tenant.applications()) {
             if (a.principalObjectId().equalsIgnoreCase(principalId)) {
+                return true;
+            }
+        }
+        for (ManagedIdentity m : tenant.userAssignedIdentities()) {
+            if (m.matchesPrincipalId(principalId)) {
                 return true;
             }
         }

@@ -6,7 +6,6 @@ import java.util.List;
  * No certificate source found the configured certificate. The message lists every location
  * searched and what was there.
  */
-@SuppressWarnings("serial") // searched is a List.copyOf list: serializable, though List is not declared so
 public final class CertificateNotFoundException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
     @SuppressWarnings("serial") // List.copyOf makes a serializable list

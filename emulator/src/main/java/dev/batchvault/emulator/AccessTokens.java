@@ -44,6 +44,27 @@ final class AccessTokens {
      * @return the compact JWS
      */
     String issue(String tenantId, Application app, String audience, long issuedAt, long expires) {
+        return issue(tenantId, app.clientId(), app.principalObjectId(), null, audience, issuedAt, expires);
+    }
+
+    /**
+     * Signs an access token for a managed identity, as Entra ID issues one through IMDS: an application's
+     * claims with {@code appid} the identity's client id, {@code oid} its principal id, and {@code xms_mirid}
+     * its resource id.
+     *
+     * @param identity the identity, in its tenant
+     * @param audience the resource
+     * @param issuedAt {@code iat} and {@code nbf}, epoch seconds
+     * @param expires {@code exp}, epoch seconds
+     * @return the compact JWS
+     */
+    String issue(ManagedIdentity identity, String audience, long issuedAt, long expires) {
+        return issue(identity.tenantId(), identity.clientId(), identity.principalId(), identity.resourceId(), audience,
+                issuedAt, expires);
+    }
+
+    private String issue(String tenantId, String clientId, String principalId, String miResourceId, String audience,
+            long issuedAt, long expires) {
         ObjectNode header = Jwt.JSON.createObjectNode();
         header.put("typ", "JWT");
         header.put("alg", "RS256");
@@ -55,15 +76,18 @@ final class AccessTokens {
         claims.put("nbf", issuedAt);
         claims.put("exp", expires);
         claims.put("aio", "emulator");
-        claims.put("appid", app.clientId());
+        claims.put("appid", clientId);
         claims.put("appidacr", "2");
         claims.put("idp", issuer(tenantId));
         claims.put("idtyp", "app");
-        claims.put("oid", app.principalObjectId());
-        claims.put("sub", app.principalObjectId());
+        claims.put("oid", principalId);
+        claims.put("sub", principalId);
         claims.put("tid", tenantId);
         claims.put("uti", UUID.randomUUID().toString().replace("-", ""));
         claims.put("ver", "1.0");
+        if (miResourceId != null) {
+            claims.put("xms_mirid", miResourceId);
+        }
         return Jwt.sign(header, claims, keys.getPrivate());
     }
 

@@ -78,6 +78,7 @@ public final class AzureEmulator implements AutoCloseable {
     private final Path tempDir;
     private final Path trustStore;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private Imds imds;
     private final List<Served> served = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -300,10 +301,42 @@ public final class AzureEmulator implements AutoCloseable {
         login.faults().add(fault);
     }
 
-    /** Removes every fault, at the token endpoint and at every vault. Held requests stay held until close. */
+    /** Removes every fault, at the token endpoint, at IMDS and at every vault. Held requests stay held until close. */
     public void clearFaults() {
         login.faults().clear();
         vaults().forEach(Vault::clearFaults);
+        Imds started = startedImds();
+        if (started != null) {
+            started.clearFaults();
+        }
+    }
+
+    /**
+     * The simulated node's instance metadata service: plain HTTP on {@code 127.0.0.1}, started on first use,
+     * its requests in the emulator's journal too. Assign user-assigned identities to the node there
+     * ({@link Imds#assign(ManagedIdentity)}).
+     *
+     * @return the node's IMDS
+     * @throws UncheckedIOException if its server cannot start
+     * @throws IllegalStateException if the emulator is closed
+     */
+    public synchronized Imds imds() {
+        if (closed.get()) {
+            throw new IllegalStateException("the emulator is closed");
+        }
+        if (imds == null) {
+            try {
+                imds = new Imds(tokens, journal, executor);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the instance metadata service", e);
+            }
+        }
+        return imds;
+    }
+
+    /** @return IMDS if it was started, else null */
+    synchronized Imds startedImds() {
+        return imds;
     }
 
     /** @return how many token requests a fault answered (or delayed, or dropped, or held) */
@@ -327,6 +360,10 @@ public final class AzureEmulator implements AutoCloseable {
             s.server().stop(0);
         }
         vaults().forEach(Vault::stop);
+        Imds started = startedImds();
+        if (started != null) {
+            started.stop();
+        }
         executor.shutdownNow();
         deleteTempFiles();
     }

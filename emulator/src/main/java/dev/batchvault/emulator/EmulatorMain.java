@@ -60,6 +60,21 @@ public final class EmulatorMain {
                         .append(a.certificates().size()).append(" certificate(s))\n");
             }
         }
+        for (Tenant t : emulator.tenants()) {
+            for (ManagedIdentity m : t.userAssignedIdentities()) {
+                out.append("  Managed identity ").append(m.name()).append(" in tenant ").append(t.id())
+                        .append(" (client id ").append(m.clientId()).append(", principal id ").append(m.principalId())
+                        .append(", resource id ").append(m.resourceId()).append(")\n");
+            }
+        }
+        Imds imds = emulator.startedImds();
+        if (imds != null) {
+            out.append("  Node IMDS: ").append(imds.endpoint()).append(" (identities assigned: ")
+                    .append(imds.assigned().stream().map(ManagedIdentity::name).toList()).append(")\n");
+            if (!imds.faults().active().isEmpty()) {
+                out.append("    injected faults: ").append(imds.faults().active()).append('\n');
+            }
+        }
         for (Vault v : emulator.vaults()) {
             out.append("  Vault ").append(v.name()).append(": ").append(v.url()).append(" (tenant ")
                     .append(v.tenantId()).append(", secrets ").append(v.secretNames()).append(")\n");
@@ -83,6 +98,17 @@ public final class EmulatorMain {
         out.append("  BATCHVAULT_TENANT_ID=").append(first.tenantId()).append('\n');
         out.append("  BATCHVAULT_CLIENT_ID=").append(clientId(emulator, first, grants)).append('\n');
         out.append("  BATCHVAULT_AUTHORITY_HOST=").append(emulator.authorityHost()).append('\n');
+        if (imds != null) {
+            for (ManagedIdentity m : imds.assigned()) {
+                if (first.hasPolicy(m.principalId())) {
+                    out.append("  or, with the node's managed identity instead of a certificate:\n");
+                    out.append("  BATCHVAULT_AUTH_MODE=managed-identity\n");
+                    out.append("  BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID=").append(m.clientId()).append('\n');
+                    out.append("  ").append(Imds.ENDPOINT_VARIABLE).append('=').append(imds.endpoint()).append('\n');
+                    break;
+                }
+            }
+        }
         out.append("  JVM options: -Djavax.net.ssl.trustStore=").append(emulator.trustStore())
                 .append(" -Djavax.net.ssl.trustStorePassword=").append(emulator.trustStorePassword())
                 .append(" -Djavax.net.ssl.trustStoreType=PKCS12\n");

@@ -110,7 +110,7 @@ class FaultSeedTest {
         assertRefused("{\"route\": \"token\"}", "exactly one of");
         assertRefused("{\"route\": \"token\", \"status\": 503, \"reset\": true}", "exactly one of");
         assertRefused("{\"status\": 503}", "'route' is required");
-        assertRefused("{\"route\": \"login\", \"status\": 503}", "\"token\" or \"vault\"");
+        assertRefused("{\"route\": \"login\", \"status\": 503}", "\"token\", \"imds\" or \"vault\"");
         assertRefused("{\"route\": \"vault\", \"status\": 503}", "'vault' is required");
         assertRefused("{\"route\": \"token\", \"vault\": \"v\", \"status\": 503}", "names no vault");
         assertRefused("{\"route\": \"token\", \"status\": 200}", "400 to 599");

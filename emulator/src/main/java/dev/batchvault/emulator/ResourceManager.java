@@ -617,6 +617,24 @@ public final class ResourceManager implements Route {
         return noRoute(exchange, method, exchange.getRequestURI().getPath());
     }
 
+    /**
+     * @return the tenant's user-assigned identity made through this Resource Manager with that resource id,
+     *     or null if there is none
+     */
+    ManagedIdentity managedIdentity(String resourceId) {
+        ObjectNode json = identity(resourceId);
+        if (json == null) {
+            return null;
+        }
+        return tenants.apply(json.at("/properties/tenantId").asText()).userAssignedIdentity(json.get("name").asText(),
+                null, null, json.get("id").asText());
+    }
+
+    /** @return the pool's JSON (shared, not a copy), or null if there is none with that resource id */
+    ObjectNode pool(String poolId) {
+        return batch.pool(poolId);
+    }
+
     /** @return the identity's JSON, or null if there is none with that resource id */
     ObjectNode identity(String resourceId) {
         return identities.get(BearerCheck.trimSlash(resourceId).toLowerCase(Locale.ROOT));

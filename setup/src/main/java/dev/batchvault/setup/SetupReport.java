@@ -95,6 +95,20 @@ public final class SetupReport {
         return TaskSettings.forCertificate(vaultUrl, tenantId, clientId, certificateThumbprint);
     }
 
+    /**
+     * Step 6: the settings a pool's tasks need for managed identity authentication.
+     *
+     * @return the settings
+     * @throws IllegalStateException if the report lacks the identity (step 5) or the vault (step 3)
+     */
+    public TaskSettings identityTaskSettings() {
+        if (identityClientId == null || vaultUrl == null) {
+            throw new IllegalStateException("the identity's task settings need the identity (step 5) and the vault "
+                    + "(step 3); this report has identity client id " + identityClientId + " and vault URL " + vaultUrl);
+        }
+        return TaskSettings.forManagedIdentity(vaultUrl, identityClientId);
+    }
+
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.management.Region;
+import com.azure.core.util.Context;
+import com.azure.resourcemanager.batch.models.ElevationLevel;
+import com.azure.resourcemanager.batch.models.Pool;
 import com.microsoft.aad.msal4j.ImdsEndpointOverride;
 import dev.batchvault.AuthMode;
 import dev.batchvault.BatchVault;
@@ -73,11 +76,27 @@ class TodaysPoolNodeTest {
     @Test
     void extensionPoolNodeRunsTheTaskByIdentityAndByTheExtensionsCertificate() throws Exception {
         certificateInTheVault();
-        SetupReport report = azure.setup().application("batchvault-pool", certificate.certificate())
+        NodeDeployment deployment = NodeDeployment.applicationPackage(accountId + "/applications/batchvault", "1.0.0")
+                .copyExtensionCertificate(SimulatedNode.LINUX_STORE, EmulatedAzure.VAULT, "batchvault-pool", "batchtask");
+        BatchVaultSetup setup = azure.setup().application("batchvault-pool", certificate.certificate())
                 .userAssignedIdentity(EmulatedAzure.GROUP, "pool-identity", Region.EUROPE_WEST)
                 .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT)
-                .pool("batch-rg", "todaybatch", linux("todaypool").observedCertificate(certificateUrl))
-                .build().apply();
+                .pool("batch-rg", "todaybatch", linux("todaypool").observedCertificate(certificateUrl)
+                        .deployment(deployment, null))
+                .build();
+        SetupReport report = setup.apply();
+        assertThat(setup.apply().changed()).isFalse();
+
+        // Step 6 on the pool: the application package and the elevated start task, as Batch keeps them.
+        Pool pool = setup.batchManager().pools().getWithResponse("batch-rg", "todaybatch", "todaypool",
+                Context.NONE).getValue();
+        assertThat(pool.applicationPackages()).singleElement()
+                .satisfies(r -> assertThat(r.id()).isEqualTo(accountId + "/applications/batchvault"));
+        assertThat(pool.startTask().userIdentity().autoUser().elevationLevel()).isEqualTo(ElevationLevel.ADMIN);
+        assertThat(pool.startTask().commandLine()).contains(deployment.certificateCopy());
+        TaskSettings identitySettings = report.identityTaskSettings();
+        assertThat(identitySettings.environment()).containsEntry("BATCHVAULT_AUTH_MODE", "managed-identity")
+                .containsEntry("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID", report.identityClientId());
 
         SimulatedNode node = SimulatedNode.start(azure.azure, accountId + "/pools/todaypool", dir.resolve("node"));
 
@@ -96,7 +115,8 @@ class TodaysPoolNodeTest {
 
         // The task, by the pool's managed identity (its client id from step 6's settings).
         try (BatchVault vault = task().authMode(AuthMode.MANAGED_IDENTITY)
-                        .managedIdentityClientId(report.identityClientId()).build()) {
+                .managedIdentityClientId(identitySettings.environment().get("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID"))
+                .build()) {
             assertThat(vault.get("batchAdminPass").value()).isEqualTo("seed-admin-pass-value");
         }
         // The task, by the certificate the extension installed (the application of step 2 holds it).

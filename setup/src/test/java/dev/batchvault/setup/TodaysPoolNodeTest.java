@@ -11,16 +11,11 @@ import com.microsoft.aad.msal4j.ImdsEndpointOverride;
 import dev.batchvault.AuthMode;
 import dev.batchvault.BatchVault;
 import dev.batchvault.emulator.ManagedIdentity;
-import dev.batchvault.emulator.SecretAttributes;
 import dev.batchvault.emulator.SimulatedNode;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -58,15 +53,10 @@ class TodaysPoolNodeTest {
                 "batch.node.ubuntu 22.04");
     }
 
-    /** The certificate as Key Vault keeps it for the extension: a secret, PKCS#12 without password. */
-    private void certificateInTheVault() throws Exception {
-        KeyStore p12 = KeyStore.getInstance("PKCS12");
-        p12.load(null, null);
-        p12.setKeyEntry("pool", certificate.privateKey(), new char[0], new Certificate[] {certificate.certificate()});
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p12.store(out, new char[0]);
-        azure.vault.setSecret("batchvault-pool", Base64.getEncoder().encodeToString(out.toByteArray()),
-                SecretAttributes.defaults().contentType("application/x-pkcs12"));
+    /** The certificate imported into the vault (Key Vault keeps it as a secret, PKCS#12 without password). */
+    private void certificateInTheVault() {
+        azure.vault.certificates().importCertificate("batchvault-pool", certificate.certificate(),
+                certificate.privateKey(), "application/x-pkcs12");
     }
 
     private BatchVault.Builder task() {
@@ -75,10 +65,12 @@ class TodaysPoolNodeTest {
 
     @Test
     void extensionPoolNodeRunsTheTaskByIdentityAndByTheExtensionsCertificate() throws Exception {
-        certificateInTheVault();
+        azure.vault.certificates().grant(azure.admin.principalObjectId(), "get", "import");
         NodeDeployment deployment = NodeDeployment.applicationPackage(accountId + "/applications/batchvault", "1.0.0")
                 .copyExtensionCertificate(SimulatedNode.LINUX_STORE, EmulatedAzure.VAULT, "batchvault-pool", "batchtask");
-        BatchVaultSetup setup = azure.setup().application("batchvault-pool", certificate.certificate())
+        BatchVaultSetup setup = azure.setup().disableChallengeResourceVerification()
+                .vaultCertificate(azure.vault.url(), "batchvault-pool", certificate, EmulatedAzure.PASSWORD)
+                .application("batchvault-pool", certificate.certificate())
                 .userAssignedIdentity(EmulatedAzure.GROUP, "pool-identity", Region.EUROPE_WEST)
                 .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT)
                 .pool("batch-rg", "todaybatch", linux("todaypool").observedCertificate(certificateUrl)

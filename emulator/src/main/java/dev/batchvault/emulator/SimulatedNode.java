@@ -61,9 +61,16 @@ public final class SimulatedNode {
     private final List<Path> extensionCertificates;
     private final List<ManagedIdentity> identities;
     private final String imdsEndpoint;
+    private final AzureEmulator azure;
+    private final String extensionClientId;
+    private final List<String> observed;
 
     private SimulatedNode(Path directory, Path certificatesDirectory, Path extensionStore,
-            List<Path> extensionCertificates, List<ManagedIdentity> identities, String imdsEndpoint) {
+            List<Path> extensionCertificates, List<ManagedIdentity> identities, String imdsEndpoint,
+            AzureEmulator azure, String extensionClientId, List<String> observed) {
+        this.azure = azure;
+        this.extensionClientId = extensionClientId;
+        this.observed = List.copyOf(observed);
         this.directory = directory;
         this.certificatesDirectory = certificatesDirectory;
         this.extensionStore = extensionStore;
@@ -105,6 +112,8 @@ public final class SimulatedNode {
             identities.add(identity);
         }
         Path store = null;
+        String clientId = null;
+        List<String> urls = new ArrayList<>();
         List<Path> written = new ArrayList<>();
         for (JsonNode extension : pool.at("/properties/deploymentConfiguration/virtualMachineConfiguration/extensions")) {
             if (!"Microsoft.Azure.KeyVault".equalsIgnoreCase(extension.path("publisher").asText())) {
@@ -118,13 +127,31 @@ public final class SimulatedNode {
             JsonNode secrets = settings.path("secretsManagementSettings");
             String location = secrets.path("certificateStoreLocation").asText(LINUX_STORE);
             store = inside(nodeDirectory, location);
-            String clientId = settings.path("authenticationSettings").path("msiClientId").asText(null);
+            clientId = settings.path("authenticationSettings").path("msiClientId").asText(null);
             for (JsonNode observed : secrets.path("observedCertificates")) {
                 String url = observed.isTextual() ? observed.asText() : observed.path("url").asText();
+                urls.add(url);
                 written.add(install(azure, imds, clientId, url, store));
             }
         }
-        return new SimulatedNode(nodeDirectory, certs, store, written, identities, imds.endpoint());
+        return new SimulatedNode(nodeDirectory, certs, store, written, identities, imds.endpoint(), azure, clientId,
+                urls);
+    }
+
+    /**
+     * The extension's next poll (its {@code pollingIntervalInS} elapsed): each observed certificate is
+     * fetched again and, if the vault has a newer version, written beside the old one with the
+     * {@code <vault>.<certificate>} symlink moved to it, as the extension does after a rotation.
+     *
+     * @return the symlinks, in the order observed
+     * @throws IllegalStateException if a certificate cannot be fetched
+     */
+    public List<Path> poll() {
+        List<Path> links = new ArrayList<>();
+        for (String url : observed) {
+            links.add(install(azure, azure.imds(), extensionClientId, url, extensionStore));
+        }
+        return links;
     }
 
     /** The store location, an absolute path on a node, as a directory inside the simulated node's root. */
@@ -188,8 +215,10 @@ public final class SimulatedNode {
             Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
             Files.move(tmp, versioned, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Path link = store.resolve(base);
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, versioned.getFileName());
+            Path newLink = store.resolve("." + base + ".link");
+            Files.deleteIfExists(newLink);
+            Files.createSymbolicLink(newLink, versioned.getFileName());
+            Files.move(newLink, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return link;
         } catch (IOException e) {
             throw new UncheckedIOException("the Key Vault VM extension could not install " + url, e);

@@ -120,6 +120,43 @@ class TodaysPoolNodeTest {
     }
 
     @Test
+    void rotationReachesTheNodeAtTheExtensionsNextPoll() throws Exception {
+        azure.vault.certificates().grant(azure.admin.principalObjectId(), "get", "import");
+        BatchVaultSetup.Builder first = azure.setup().disableChallengeResourceVerification()
+                .vaultCertificate(azure.vault.url(), "batchvault-pool", certificate, EmulatedAzure.PASSWORD)
+                .application("batchvault-pool", certificate.certificate())
+                .userAssignedIdentity(EmulatedAzure.GROUP, "pool-identity", Region.EUROPE_WEST)
+                .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT)
+                .pool("batch-rg", "todaybatch", linux("todaypool").observedCertificate(certificateUrl));
+        SetupReport report = first.build().apply();
+        SimulatedNode node = SimulatedNode.start(azure.azure, accountId + "/pools/todaypool", dir.resolve("node"));
+        Path link = node.extensionCertificates().get(0);
+        Path before = Files.readSymbolicLink(link);
+
+        // Step 7: the next certificate on the application (the current one kept) and in the vault.
+        GeneratedCertificate next = GeneratedCertificate.create(CertificateSpec.builder()
+                .subject("CN=batchvault-pool").build());
+        SetupReport rotated = azure.setup().disableChallengeResourceVerification()
+                .vaultCertificate(azure.vault.url(), "batchvault-pool", next, EmulatedAzure.PASSWORD)
+                .application("batchvault-pool", next.certificate()).alsoCertificate(certificate.certificate())
+                .build().apply();
+        assertThat(rotated.steps()).extracting(StepResult::step, StepResult::outcome).contains(
+                org.assertj.core.groups.Tuple.tuple(Step.VAULT_CERTIFICATE, Outcome.UPDATED),
+                org.assertj.core.groups.Tuple.tuple(Step.APPLICATION, Outcome.UPDATED));
+        assertThat(Files.readString(link, StandardCharsets.US_ASCII)).contains(certificate.certificatePem().trim());
+
+        assertThat(node.poll()).containsExactly(link);
+        assertThat(Files.readSymbolicLink(link)).isNotEqualTo(before);
+        assertThat(Files.exists(link.resolveSibling(before))).isTrue(); // the old version stays beside it
+        assertThat(Files.readString(link, StandardCharsets.US_ASCII)).contains(next.certificatePem().trim());
+        try (BatchVault vault = task().authMode(AuthMode.CERTIFICATE).tenantId(EmulatedAzure.TENANT)
+                .clientId(report.clientId()).certificatePath(link).authorityHost(azure.azure.authorityHost())
+                .build()) {
+            assertThat(vault.get("batchAdminPass").value()).isEqualTo("seed-admin-pass-value");
+        }
+    }
+
+    @Test
     void identityAlonePoolNodeHasTheIdentityAndNoExtensionStore() throws Exception {
         SetupReport report = azure.setup()
                 .userAssignedIdentity(EmulatedAzure.GROUP, "pool-identity", Region.EUROPE_WEST)

@@ -158,10 +158,11 @@ public final class BatchVaultSetup {
         String vaultUrl = null;
         if (vaultAccess != null) {
             if (application != null || identity == null) {
-                results.add(vaultAccess.run(dryRun, principalId, application != null));
+                results.add(vaultAccess.run(dryRun, principalId, application != null
+                        ? "the service principal step 2 creates" : "the service principal given"));
             }
             if (identity != null) {
-                results.add(vaultAccess.run(dryRun, id.principalId, true));
+                results.add(vaultAccess.run(dryRun, id.principalId, "the identity step 5 creates"));
             }
             vaultUrl = vaultAccess.vaultUri;
         }

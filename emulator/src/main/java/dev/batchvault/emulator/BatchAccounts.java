@@ -96,6 +96,10 @@ final class BatchAccounts {
         return id;
     }
 
+    ObjectNode pool(String poolId) {
+        return pools.get(BearerCheck.trimSlash(poolId).toLowerCase(Locale.ROOT));
+    }
+
     Path layOutNode(String poolId, Path nodeDirectory) {
         ObjectNode pool = pools.get(poolId.toLowerCase(Locale.ROOT));
         if (pool == null) {

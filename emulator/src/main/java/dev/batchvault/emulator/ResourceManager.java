@@ -80,6 +80,9 @@ public final class ResourceManager implements Route {
         role("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault Secrets Officer", List.of(
                 "Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"), List.of(),
                 List.of("Microsoft.KeyVault/vaults/secrets/*"));
+        role("a4417e6f-fecd-4de8-b567-7b0420556985", "Key Vault Certificates Officer", List.of(
+                "Microsoft.Authorization/*/read", "Microsoft.KeyVault/vaults/*/read"), List.of(),
+                List.of("Microsoft.KeyVault/vaults/certificates/*", "Microsoft.KeyVault/vaults/certificatecas/*"));
         role(KEY_VAULT_SECRETS_USER, "Key Vault Secrets User", List.of(), List.of(),
                 List.of("Microsoft.KeyVault/vaults/secrets/getSecret/action",
                         "Microsoft.KeyVault/vaults/secrets/readMetadata/action"));
@@ -617,6 +620,24 @@ public final class ResourceManager implements Route {
         return noRoute(exchange, method, exchange.getRequestURI().getPath());
     }
 
+    /**
+     * @return the tenant's user-assigned identity made through this Resource Manager with that resource id,
+     *     or null if there is none
+     */
+    ManagedIdentity managedIdentity(String resourceId) {
+        ObjectNode json = identity(resourceId);
+        if (json == null) {
+            return null;
+        }
+        return tenants.apply(json.at("/properties/tenantId").asText()).userAssignedIdentity(json.get("name").asText(),
+                null, null, json.get("id").asText());
+    }
+
+    /** @return the pool's JSON (shared, not a copy), or null if there is none with that resource id */
+    ObjectNode pool(String poolId) {
+        return batch.pool(poolId);
+    }
+
     /** @return the identity's JSON, or null if there is none with that resource id */
     ObjectNode identity(String resourceId) {
         return identities.get(BearerCheck.trimSlash(resourceId).toLowerCase(Locale.ROOT));
@@ -758,13 +779,17 @@ public final class ResourceManager implements Route {
         }
     }
 
-    /** The vault's access policies are those ARM holds (secret permissions, which is what it checks). */
+    /** The vault's access policies are those ARM holds (secret and certificate permissions, which it checks). */
     private static void syncPolicies(VaultResource v) {
         Set<String> objectIds = new LinkedHashSet<>(v.vault.policies().keySet());
         for (String oid : objectIds) {
             v.vault.revoke(oid);
         }
+        // Certificate permissions: each principal with an ARM policy gets exactly its policy's.
         for (ObjectNode p : v.accessPolicies) {
+            List<String> certificates = new ArrayList<>();
+            p.get("permissions").get("certificates").forEach(x -> certificates.add(x.asText()));
+            v.vault.certificates().set(p.get("objectId").asText(), certificates);
             List<String> secrets = new ArrayList<>();
             p.get("permissions").get("secrets").forEach(x -> secrets.add(x.asText()));
             if (!secrets.isEmpty()) {

@@ -54,6 +54,7 @@ public final class Vault {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
     private final Endpoint endpoint;
+    private final VaultCertificates certificates = new VaultCertificates(this);
 
     Vault(String name, String tenantId, HttpsServer server, AccessTokens tokens, RequestJournal emulatorJournal) {
         this.name = name;
@@ -61,6 +62,11 @@ public final class Vault {
         this.server = server;
         this.tokens = tokens;
         this.endpoint = new Endpoint(new KeyVaultRoute(), emulatorJournal);
+    }
+
+    /** @return the vault's certificates (Key Vault's certificates API; each kept as the secret of its name) */
+    public VaultCertificates certificates() {
+        return certificates;
     }
 
     /** @return the vault's name */
@@ -360,6 +366,9 @@ public final class Vault {
     private int route(HttpExchange exchange, Jwt token) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
+        if (path.startsWith("/certificates/")) {
+            return certificates.route(exchange, token, rbac);
+        }
         if (SECRETS.matcher(path).matches()) {
             if (!"GET".equals(method)) {
                 return notAllowed(exchange, method, path);

@@ -51,6 +51,7 @@ public final class BatchVaultSetup {
     private final KeyVaultManager keyVault;
     private final ApplicationStep application;
     private final VaultAccessStep vaultAccess;
+    private final VaultCertificateStep vaultCertificate;
     private final PoolCertificateStep poolCertificate;
     private final IdentityStep identity;
     private final PoolStep pool;
@@ -82,9 +83,29 @@ public final class BatchVaultSetup {
         this.identity = b.identityName == null ? null : new IdentityStep(
                 com.azure.resourcemanager.msi.MsiManager.authenticate(pipeline, profile), b.identityResourceGroup,
                 b.identityName, b.identityRegion);
+        this.vaultCertificate = b.vaultCertificateName == null ? null : new VaultCertificateStep(
+                vaultCertificates(b), b.vaultCertificateUrl, b.vaultCertificateName, b.vaultCertificateImport,
+                b.vaultCertificatePassword, b.vaultCertificateSubject, b.vaultCertificateMonths);
         this.vaultAccess = b.vaultName == null ? null
                 : new VaultAccessStep(authorization, keyVault, b.tenantId, b.subscriptionId, b.resourceGroup,
                         b.vaultName, b.permissionModel, b.principalObjectId);
+    }
+
+    private static com.azure.security.keyvault.certificates.CertificateClient vaultCertificates(Builder b) {
+        com.azure.security.keyvault.certificates.CertificateClientBuilder builder =
+                new com.azure.security.keyvault.certificates.CertificateClientBuilder()
+                        .vaultUrl(b.vaultCertificateUrl)
+                        .credential(b.credential)
+                        .addPolicy(new ManagementRetry(b.maxRetries, b.retryDeadline, b.retryBaseDelay, System::nanoTime))
+                        .retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
+                        .httpLogOptions(new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE));
+        if (b.httpClient != null) {
+            builder.httpClient(b.httpClient);
+        }
+        if (b.skipChallengeResourceVerification) {
+            builder.disableChallengeResourceVerification();
+        }
+        return builder.buildClient();
     }
 
     /** @return a builder; credential, tenant id and subscription id are required */
@@ -115,6 +136,12 @@ public final class BatchVaultSetup {
 
     private SetupReport run(boolean dryRun) {
         List<StepResult> results = new ArrayList<>();
+        X509Certificate inVault = null;
+        if (vaultCertificate != null) {
+            VaultCertificateStep.Result r = vaultCertificate.run(dryRun);
+            results.add(r.step);
+            inVault = r.certificate;
+        }
         String clientId = null;
         String principalId = null;
         if (application != null) {
@@ -131,10 +158,11 @@ public final class BatchVaultSetup {
         String vaultUrl = null;
         if (vaultAccess != null) {
             if (application != null || identity == null) {
-                results.add(vaultAccess.run(dryRun, principalId, application != null));
+                results.add(vaultAccess.run(dryRun, principalId, application != null
+                        ? "the service principal step 2 creates" : "the service principal given"));
             }
             if (identity != null) {
-                results.add(vaultAccess.run(dryRun, id.principalId, true));
+                results.add(vaultAccess.run(dryRun, id.principalId, "the identity step 5 creates"));
             }
             vaultUrl = vaultAccess.vaultUri;
         }
@@ -146,6 +174,7 @@ public final class BatchVaultSetup {
         }
         SetupReport report = new SetupReport(Collections.unmodifiableList(results), tenantId, clientId, principalId,
                 vaultUrl);
+        report = report.withVaultCertificate(inVault);
         return id == null ? report : report.withIdentity(id.resourceId, id.clientId, id.principalId);
     }
 
@@ -215,6 +244,13 @@ public final class BatchVaultSetup {
         private GeneratedCertificate poolCertificate;
         private char[] pfxPassword;
         private List<com.azure.resourcemanager.batch.models.CertificateVisibility> visibility;
+        private String vaultCertificateUrl;
+        private String vaultCertificateName;
+        private GeneratedCertificate vaultCertificateImport;
+        private char[] vaultCertificatePassword;
+        private String vaultCertificateSubject;
+        private int vaultCertificateMonths;
+        private boolean skipChallengeResourceVerification;
 
         private Builder() {
         }
@@ -420,6 +456,83 @@ public final class BatchVaultSetup {
         }
 
         /**
+         * Step 1 in the vault: imports the certificate and its key into Key Vault
+         * ({@code Import-AzKeyVaultCertificate}), where the Key Vault VM extension of step 5 reads it. A
+         * rerun finds it by name: the same thumbprint is unchanged; another is imported as a new version
+         * (rotation: the extension installs the newest version at its next poll).
+         *
+         * @param vaultUrl the vault's URL, such as {@code https://contoso.vault.azure.net}
+         * @param name the certificate's name in the vault (1-127 letters, digits and {@code -})
+         * @param certificate the certificate and key (step 1)
+         * @param pfxPassword a password for the {@code .pfx} sent to the vault (not kept there)
+         * @return this builder
+         */
+        public Builder vaultCertificate(String vaultUrl, String name, GeneratedCertificate certificate,
+                char[] pfxPassword) {
+            vaultCertificateTarget(vaultUrl, name);
+            this.vaultCertificateImport = Objects.requireNonNull(certificate, "certificate == null");
+            Objects.requireNonNull(pfxPassword, "pfxPassword == null");
+            if (pfxPassword.length == 0) {
+                throw new IllegalArgumentException("pfxPassword is empty");
+            }
+            this.vaultCertificatePassword = pfxPassword.clone();
+            this.vaultCertificateSubject = null;
+            return this;
+        }
+
+        /**
+         * Step 1 in the vault: creates a self-signed certificate in Key Vault (RSA 2048, content type
+         * {@code application/x-pkcs12}), so that its private key is never on the workstation. A rerun finds
+         * it by name and leaves it alone. Register it on the application with the public part the report
+         * gives ({@link SetupReport#vaultCertificate()}).
+         *
+         * @param vaultUrl the vault's URL
+         * @param name the certificate's name in the vault
+         * @param subject the subject, such as {@code CN=batchvault-pool}
+         * @param validityMonths validity in months, 1 to 120
+         * @return this builder
+         */
+        public Builder vaultCertificate(String vaultUrl, String name, String subject, int validityMonths) {
+            vaultCertificateTarget(vaultUrl, name);
+            String s = requireText(subject, "subject");
+            if (!s.contains("=")) {
+                throw new IllegalArgumentException("subject '" + s + "' is not a distinguished name such as CN=pool");
+            }
+            if (validityMonths < 1 || validityMonths > 120) {
+                throw new IllegalArgumentException("validityMonths " + validityMonths + " is not 1 to 120");
+            }
+            this.vaultCertificateSubject = s;
+            this.vaultCertificateMonths = validityMonths;
+            this.vaultCertificateImport = null;
+            this.vaultCertificatePassword = null;
+            return this;
+        }
+
+        private void vaultCertificateTarget(String vaultUrl, String name) {
+            String url = requireText(vaultUrl, "vaultUrl");
+            if (!url.startsWith("https://")) {
+                throw new IllegalArgumentException("vaultUrl '" + url + "' is not an https URL");
+            }
+            String n = requireText(name, "name");
+            if (!n.matches("[0-9a-zA-Z-]{1,127}")) {
+                throw new IllegalArgumentException("certificate name '" + n + "' is not 1-127 letters, digits and '-'");
+            }
+            this.vaultCertificateUrl = url;
+            this.vaultCertificateName = n;
+        }
+
+        /**
+         * Skips the Key Vault client's check that a vault's authentication challenge names a resource
+         * under the vault's domain: for an emulator or a vault reached by another host name. Off by default.
+         *
+         * @return this builder
+         */
+        public Builder disableChallengeResourceVerification() {
+            this.skipChallengeResourceVerification = true;
+            return this;
+        }
+
+        /**
          * Step 3 for a principal made elsewhere (such as a managed identity) instead of step 2's.
          *
          * @param objectId the principal's object id
@@ -448,7 +561,8 @@ public final class BatchVaultSetup {
             if (poolSpec != null && identityName == null) {
                 throw new IllegalStateException("pool(...) needs userAssignedIdentity(...): the pool runs as it");
             }
-            if (applicationName == null && vaultName == null && poolName == null && identityName == null) {
+            if (applicationName == null && vaultName == null && poolName == null && identityName == null
+                    && vaultCertificateName == null) {
                 throw new IllegalStateException("no step chosen: call application(...), vaultAccess(...) and/or "
                         + "poolCertificate(...)");
             }

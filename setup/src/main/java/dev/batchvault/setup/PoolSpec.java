@@ -33,9 +33,18 @@ public final class PoolSpec {
     private final List<String> observedCertificates;
     private final Duration pollingInterval;
     private final List<String> accounts;
+    private final NodeDeployment deployment;
+    private final TaskSettings settings;
 
     private PoolSpec(String name, String vmSize, ImageReference image, String nodeAgentSkuId, boolean windows,
             int dedicatedNodes, List<String> observedCertificates, Duration pollingInterval, List<String> accounts) {
+        this(name, vmSize, image, nodeAgentSkuId, windows, dedicatedNodes, observedCertificates, pollingInterval,
+                accounts, null, null);
+    }
+
+    private PoolSpec(String name, String vmSize, ImageReference image, String nodeAgentSkuId, boolean windows,
+            int dedicatedNodes, List<String> observedCertificates, Duration pollingInterval, List<String> accounts,
+            NodeDeployment deployment, TaskSettings settings) {
         this.name = name;
         this.vmSize = vmSize;
         this.image = image;
@@ -45,6 +54,8 @@ public final class PoolSpec {
         this.observedCertificates = List.copyOf(observedCertificates);
         this.pollingInterval = pollingInterval;
         this.accounts = List.copyOf(accounts);
+        this.deployment = deployment;
+        this.settings = settings;
     }
 
     /**
@@ -93,7 +104,7 @@ public final class PoolSpec {
         List<String> urls = new ArrayList<>(observedCertificates);
         urls.add(text(certificateUrl, "certificateUrl"));
         return new PoolSpec(name, vmSize, image, nodeAgentSkuId, windows, dedicatedNodes, urls, pollingInterval,
-                accounts);
+                accounts, deployment, settings);
     }
 
     /**
@@ -106,7 +117,7 @@ public final class PoolSpec {
             throw new IllegalArgumentException("pollingInterval " + interval + " is under a minute");
         }
         return new PoolSpec(name, vmSize, image, nodeAgentSkuId, windows, dedicatedNodes, observedCertificates,
-                interval, accounts);
+                interval, accounts, deployment, settings);
     }
 
     /**
@@ -116,7 +127,7 @@ public final class PoolSpec {
      */
     public PoolSpec accounts(String... windowsAccounts) {
         return new PoolSpec(name, vmSize, image, nodeAgentSkuId, windows, dedicatedNodes, observedCertificates,
-                pollingInterval, List.of(windowsAccounts));
+                pollingInterval, List.of(windowsAccounts), deployment, settings);
     }
 
     /**
@@ -128,7 +139,36 @@ public final class PoolSpec {
             throw new IllegalArgumentException("dedicatedNodes " + nodes + " < 0");
         }
         return new PoolSpec(name, vmSize, image, nodeAgentSkuId, windows, nodes, observedCertificates,
-                pollingInterval, accounts);
+                pollingInterval, accounts, deployment, settings);
+    }
+
+    /**
+     * Step 6 on the pool: its application packages and start task from the deployment, the start task
+     * with these settings. Set when the pool is created; a pool found by a rerun is compared by identity
+     * and extension only (its start task may be changed by hand).
+     *
+     * @param nodeDeployment how the library reaches the nodes (Linux)
+     * @param taskSettings the settings, or null
+     * @return a copy
+     * @throws IllegalArgumentException on a Windows pool (the start task is a Linux shell command)
+     */
+    public PoolSpec deployment(NodeDeployment nodeDeployment, TaskSettings taskSettings) {
+        Objects.requireNonNull(nodeDeployment, "nodeDeployment == null");
+        if (windows) {
+            throw new IllegalArgumentException("the node deployment's start task is for Linux pools; pool " + name
+                    + " is Windows");
+        }
+        return new PoolSpec(name, vmSize, image, nodeAgentSkuId, windows, dedicatedNodes, observedCertificates,
+                pollingInterval, accounts, nodeDeployment, taskSettings);
+    }
+
+    /** @return the node deployment, or null */
+    public NodeDeployment deployment() {
+        return deployment;
+    }
+
+    TaskSettings settings() {
+        return settings;
     }
 
     /** @return the pool's name */

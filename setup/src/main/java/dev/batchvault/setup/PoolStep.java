@@ -77,6 +77,9 @@ final class PoolStep {
                                     .withExtensions(extensions.isEmpty() ? null : extensions)))
                     .withScaleSettings(new ScaleSettings().withFixedScale(
                             new FixedScaleSettings().withTargetDedicatedNodes(spec.dedicatedNodes())))
+                    .withStartTask(spec.deployment() == null ? null : spec.deployment().startTask(spec.settings()))
+                    .withApplicationPackages(spec.deployment() == null || spec.deployment().applicationPackages()
+                            .isEmpty() ? null : spec.deployment().applicationPackages())
                     .create());
         }
         return new StepResult(Step.POOL, resource, Outcome.CREATED, what, dryRun);

@@ -1,5 +1,6 @@
 package dev.batchvault.setup;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 
 /** What {@link BatchVaultSetup#apply()} did, step by step, and the ids a pool's tasks need. Immutable. */
@@ -12,6 +13,7 @@ public final class SetupReport {
     private final String identityResourceId;
     private final String identityClientId;
     private final String identityPrincipalId;
+    private X509Certificate vaultCertificate;
 
     SetupReport(List<StepResult> steps, String tenantId, String clientId, String principalObjectId, String vaultUrl) {
         this(steps, tenantId, clientId, principalObjectId, vaultUrl, null, null, null);
@@ -55,8 +57,26 @@ public final class SetupReport {
     }
 
     SetupReport withIdentity(String resourceId, String clientId, String principalId) {
-        return new SetupReport(steps, tenantId, this.clientId, principalObjectId, vaultUrl, resourceId, clientId,
-                principalId);
+        SetupReport r = new SetupReport(steps, tenantId, this.clientId, principalObjectId, vaultUrl, resourceId,
+                clientId, principalId);
+        r.vaultCertificate = vaultCertificate;
+        return r;
+    }
+
+    SetupReport withVaultCertificate(X509Certificate certificate) {
+        SetupReport r = new SetupReport(steps, tenantId, clientId, principalObjectId, vaultUrl, identityResourceId,
+                identityClientId, identityPrincipalId);
+        r.vaultCertificate = certificate;
+        return r;
+    }
+
+    /**
+     * @return the vault's certificate (step 1 in the vault), its public part only, to register on the
+     *     application with {@code application(name, certificate)}; null without that step or in a plan
+     *     before it is created
+     */
+    public X509Certificate vaultCertificate() {
+        return vaultCertificate;
     }
 
     /** @return the user-assigned identity's resource id (step 5), or null */
@@ -93,6 +113,20 @@ public final class SetupReport {
                     + "this report has client id " + clientId + " and vault URL " + vaultUrl);
         }
         return TaskSettings.forCertificate(vaultUrl, tenantId, clientId, certificateThumbprint);
+    }
+
+    /**
+     * Step 6: the settings a pool's tasks need for managed identity authentication.
+     *
+     * @return the settings
+     * @throws IllegalStateException if the report lacks the identity (step 5) or the vault (step 3)
+     */
+    public TaskSettings identityTaskSettings() {
+        if (identityClientId == null || vaultUrl == null) {
+            throw new IllegalStateException("the identity's task settings need the identity (step 5) and the vault "
+                    + "(step 3); this report has identity client id " + identityClientId + " and vault URL " + vaultUrl);
+        }
+        return TaskSettings.forManagedIdentity(vaultUrl, identityClientId);
     }
 
     @Override

@@ -4,6 +4,8 @@ package dev.batchvault.setup;
 public enum Step {
     /** Step 1: the self-signed certificate. */
     CERTIFICATE(1, "certificate"),
+    /** Step 1 in the vault: the certificate imported into, or created in, Key Vault. */
+    VAULT_CERTIFICATE(1, "vault certificate"),
     /** Step 2: the application with the certificate as a key credential. */
     APPLICATION(2, "application"),
     /** Step 2: the application's service principal, the identity the vault grants. */

@@ -38,6 +38,44 @@ public final class TaskSettings {
     }
 
     /**
+     * The settings of managed identity authentication: the pool's user-assigned identity, through the
+     * node's IMDS.
+     *
+     * @param vaultUrl the vault's URL
+     * @param identityClientId the identity's client id (a pool may have several: the client id picks one)
+     * @return the settings ({@code BATCHVAULT_AUTH_MODE=managed-identity})
+     */
+    public static TaskSettings forManagedIdentity(String vaultUrl, String identityClientId) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("BATCHVAULT_VAULT_URL", stripSlash(Objects.requireNonNull(vaultUrl, "vaultUrl == null")));
+        env.put("BATCHVAULT_AUTH_MODE", "managed-identity");
+        env.put("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID", Objects.requireNonNull(identityClientId,
+                "identityClientId == null"));
+        return new TaskSettings(env);
+    }
+
+    /**
+     * The settings of certificate authentication with a PEM file (key and certificate), such as the
+     * copy of the Key Vault VM extension's certificate ({@link NodeDeployment#certificateCopy()}).
+     *
+     * @param vaultUrl the vault's URL
+     * @param tenantId the tenant id
+     * @param clientId the application (client) id
+     * @param certificatePath the PEM file on the node
+     * @return the settings ({@code BATCHVAULT_AUTH_MODE=certificate})
+     */
+    public static TaskSettings forCertificateFile(String vaultUrl, String tenantId, String clientId,
+            String certificatePath) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("BATCHVAULT_VAULT_URL", stripSlash(Objects.requireNonNull(vaultUrl, "vaultUrl == null")));
+        env.put("BATCHVAULT_AUTH_MODE", "certificate");
+        env.put("BATCHVAULT_TENANT_ID", Objects.requireNonNull(tenantId, "tenantId == null"));
+        env.put("BATCHVAULT_CLIENT_ID", Objects.requireNonNull(clientId, "clientId == null"));
+        env.put("BATCHVAULT_CERTIFICATE_PATH", Objects.requireNonNull(certificatePath, "certificatePath == null"));
+        return new TaskSettings(env);
+    }
+
+    /**
      * @param name a setting, such as {@code BATCHVAULT_AUTHORITY_HOST} for a sovereign cloud
      * @param value its value
      * @return new settings with this one added or replaced

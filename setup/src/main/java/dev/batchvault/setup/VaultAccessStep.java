@@ -52,7 +52,7 @@ final class VaultAccessStep {
     /** The vault's URI as Resource Manager reports it, once {@link #run} has read the vault. */
     volatile String vaultUri;
 
-    StepResult run(boolean dryRun, String principalFromStep2, boolean hasStep2) {
+    StepResult run(boolean dryRun, String principalFromStep2, String plannedPrincipal) {
         String principal = fixedPrincipal != null ? fixedPrincipal : principalFromStep2;
         String resource = "vault '" + vaultName + "' in resource group '" + resourceGroup + "'";
         Vault vault = Failures.call(Step.VAULT_ACCESS, resource, READ_ROLE,
@@ -65,8 +65,7 @@ final class VaultAccessStep {
                 : "access policy with secrets get";
         if (principal == null) {
             // Only in a plan, before step 2 has made the principal.
-            return new StepResult(Step.VAULT_ACCESS, resource, Outcome.CREATED, how + " for the service principal "
-                    + (hasStep2 ? "step 2 creates" : "given"), true);
+            return new StepResult(Step.VAULT_ACCESS, resource, Outcome.CREATED, how + " for " + plannedPrincipal, true);
         }
         return used == PermissionModel.RBAC ? roleAssignment(vault, principal, resource, dryRun)
                 : accessPolicy(vault, principal, resource, dryRun);

@@ -59,7 +59,10 @@ class SetupHygieneTest {
             seen.addAll(certificate.write(dir, "hygiene", password.toCharArray()));
             String account = azure.arm.addBatchAccount(EmulatedAzure.SUBSCRIPTION, "batch-rg", "hygienebatch");
             String pool = azure.arm.addPool(account, "hygienepool");
-            BatchVaultSetup setup = azure.setup().application("hygiene", certificate.certificate())
+            azure.vault.certificates().grant(azure.admin.principalObjectId(), "get", "import");
+            BatchVaultSetup setup = azure.setup().disableChallengeResourceVerification()
+                    .vaultCertificate(azure.vault.url(), "hygiene", certificate, password.toCharArray())
+                    .application("hygiene", certificate.certificate())
                     .vaultAccess(EmulatedAzure.GROUP, EmulatedAzure.VAULT, PermissionModel.FOLLOW_VAULT)
                     .poolCertificate("batch-rg", "hygienebatch", "hygienepool", certificate, password.toCharArray(),
                             com.azure.resourcemanager.batch.models.CertificateVisibility.TASK)

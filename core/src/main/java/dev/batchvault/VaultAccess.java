@@ -108,12 +108,15 @@ final class VaultAccess {
         // Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values.
         HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
         SecretClientBuilder builder = new SecretClientBuilder()
-                .vaultUrl(vaultUrl)
+                .vaultUrl(Ipv6VaultHost.clientUrl(config.vaultUrl))
                 .credential(credential(config, certificate, http, noHttpLogs))
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
                 .addPolicy(DROP_CONTENT_LENGTH)
                 .retryOptions(NO_SDK_RETRIES);
+        if (Ipv6VaultHost.isIpv6Literal(config.vaultUrl)) {
+            builder.addPolicy(Ipv6VaultHost.restoring(config.vaultUrl));
+        }
         if (Config.isLoopback(config.vaultUrl)) {
             // Only a vault on this machine (the emulator) may answer with a challenge for another host.
             builder.disableChallengeResourceVerification();

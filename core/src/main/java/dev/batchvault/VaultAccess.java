@@ -113,6 +113,7 @@ final class VaultAccess {
                 .httpClient(http)
                 .httpLogOptions(noHttpLogs)
                 .addPolicy(DROP_CONTENT_LENGTH)
+                .addPolicy(new KeyVaultAudiencePolicy(vaultUrl, config.settings.origin(Config.VAULT_URL)))
                 .retryOptions(NO_SDK_RETRIES);
         if (Ipv6VaultHost.isIpv6Literal(config.vaultUrl)) {
             builder.addPolicy(Ipv6VaultHost.restoring(config.vaultUrl));

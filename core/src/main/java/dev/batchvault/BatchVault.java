@@ -186,6 +186,11 @@ public final class BatchVault implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a name Key Vault would never accept. An invalid name is described by its length and
+     * its first bad character's position and code point, never echoed: it may be a value passed by
+     * mistake, or hold a line break that would forge a log line.
+     */
     static void checkName(String name) {
         if (name == null) {
             throw new InvalidSecretNameException("secret name == null");
@@ -193,15 +198,13 @@ public final class BatchVault implements AutoCloseable {
         int length = name.length();
         if (length == 0 || length > 127) {
             throw new InvalidSecretNameException("Secret name has " + length
-                    + " characters; Key Vault names have 1 to 127 (letters, digits and '-').");
+                    + " characters; Key Vault names have 1 to 127 (letters, digits and '-'). The name is not shown.");
         }
-        for (int i = 0; i < length; i++) {
-            char c = name.charAt(i);
-            if (!(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-                throw new InvalidSecretNameException("Secret name '" + name + "' has '" + (Character.isISOControl(c)
-                        ? "?" : String.valueOf(c)) + "' at position " + (i + 1)
-                        + "; Key Vault names use only letters, digits and '-' (no '_' or '.').");
-            }
+        int bad = firstNotIn(name, false);
+        if (bad >= 0) {
+            throw new InvalidSecretNameException("Secret name of " + length + " characters has "
+                    + codePoint(name, bad) + " at position " + (bad + 1) + "; Key Vault names use only letters, "
+                    + "digits and '-' (no '_' or '.'). The name is not shown, in case it is a value passed by mistake.");
         }
     }
 
@@ -209,10 +212,27 @@ public final class BatchVault implements AutoCloseable {
         if (version == null) {
             throw new InvalidSecretNameException("secret version == null");
         }
-        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(Character::isLetterOrDigit)) {
-            throw new InvalidSecretNameException("Secret version '" + version
-                    + "' is malformed; a version is the last part of the secret's id, 32 hex digits.");
+        int bad = firstNotIn(version, true);
+        if (version.isEmpty() || version.length() > 64 || bad >= 0) {
+            throw new InvalidSecretNameException("Secret version of " + version.length() + " characters is "
+                    + "malformed" + (bad >= 0 ? " (" + codePoint(version, bad) + " at position " + (bad + 1) + ")" : "")
+                    + "; a version is the last part of the secret's id, 32 hex digits. The version is not shown.");
         }
+    }
+
+    /** @return the index of the first character that is not an ASCII letter or digit (or '-' in a name), or -1 */
+    private static int firstNotIn(String s, boolean version) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c == '-' && !version) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String codePoint(String s, int index) {
+        return String.format(java.util.Locale.ROOT, "U+%04X", s.codePointAt(index));
     }
 
     /**

@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
 public final class CertificateFiles {
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+    /** The PKCS#12 container did not open: the password, not a key's own password, is wrong. */
+    private static final String WRONG_PASSWORD_TEXT = ": the password is wrong";
     private static final byte[] PROBE = "batchvault key check".getBytes(StandardCharsets.US_ASCII);
 
     private CertificateFiles() {
@@ -80,7 +82,7 @@ public final class CertificateFiles {
         try {
             return parsePkcs12(content, password, file.toString(), wanted);
         } catch (CertificateUnusableException e) {
-            if (e.reason() != Reason.WRONG_PASSWORD || !(e.getCause() instanceof IOException)) {
+            if (e.reason() != Reason.WRONG_PASSWORD || !e.getMessage().contains(WRONG_PASSWORD_TEXT)) {
                 throw e;
             }
             throw wrongPassword(file, passwordFile, raw, password.length == 0);
@@ -206,7 +208,7 @@ public final class CertificateFiles {
         } catch (IOException e) {
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
                 throw new CertificateUnusableException(Reason.WRONG_PASSWORD, location, "Cannot open " + location
-                        + ": the password is wrong (" + (password.length == 0 ? "none was given" : "the one given")
+                        + WRONG_PASSWORD_TEXT + " (" + (password.length == 0 ? "none was given" : "the one given")
                         + ").", e);
             }
             throw corrupt(location, "it is not a readable PKCS#12 (.pfx) file or PEM file; it may be truncated", e);

@@ -31,9 +31,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -260,31 +257,9 @@ final class VaultAccess {
             return Optional.empty();
         }
         HttpHeaders headers = response.getResponse().getHeaders();
-        for (String ms : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String value = headers.getValue(HttpHeaderName.fromString(ms));
-            if (value != null) {
-                try {
-                    return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(value.trim()))));
-                } catch (NumberFormatException e) {
-                    // fall through to the next header
-                }
-            }
-        }
-        String retryAfter = headers.getValue(HttpHeaderName.RETRY_AFTER);
-        if (retryAfter == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(Instant.now(), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(headers.getValue(HttpHeaderName.fromString("retry-after-ms")),
+                headers.getValue(HttpHeaderName.fromString("x-ms-retry-after-ms")),
+                headers.getValue(HttpHeaderName.RETRY_AFTER), Instant.now());
     }
 
     private static void sleep(Duration delay) {

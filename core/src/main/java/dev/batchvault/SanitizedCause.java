@@ -36,12 +36,11 @@ final class SanitizedCause extends RuntimeException {
         if (t == null || depth >= MAX_DEPTH) {
             return null;
         }
-        if (t instanceof SanitizedCause && depth == 0) {
-            return t;
+        if (t instanceof SanitizedCause || t instanceof BatchVaultException) {
+            return t; // already text only: BatchVault's own exceptions sanitise their causes when made
         }
         Throwable next = t.getCause() == t ? null : t.getCause();
-        SanitizedCause copy = new SanitizedCause(t instanceof SanitizedCause ? ((SanitizedCause) t).originalClass
-                : t.getClass().getName(), redact(t.getMessage()), copy(next, depth + 1));
+        SanitizedCause copy = new SanitizedCause(t.getClass().getName(), redact(t.getMessage()), copy(next, depth + 1));
         copy.setStackTrace(t.getStackTrace());
         return copy;
     }

@@ -43,23 +43,20 @@ class SerializableErrorsTest extends WithFixture {
         List<BatchVaultException> produced = new ArrayList<>();
         try (BatchVault vault = fixture.builder().build()) {
             vault.get("canary"); // a token is issued and cached: the failures below happen with it in hand
-            SecretNotFoundException notFound = catchThrowableOfType(() -> vault.get("missing"),
-                    SecretNotFoundException.class);
+            SecretNotFoundException notFound = catchThrowableOfType(SecretNotFoundException.class, () -> vault.get("missing"));
             assertThat(notFound.httpStatus()).isEqualTo(404);
             assertThat(notFound.serviceErrorCode()).isEqualTo("SecretNotFound");
             assertThat(notFound.requestId()).isNotNull();
             produced.add(notFound);
-            SecretDisabledException disabled = catchThrowableOfType(() -> vault.get("switchedOff"),
-                    SecretDisabledException.class);
+            SecretDisabledException disabled = catchThrowableOfType(SecretDisabledException.class, () -> vault.get("switchedOff"));
             assertThat(disabled.httpStatus()).isEqualTo(403);
             produced.add(disabled);
-            produced.add(catchThrowableOfType(() -> vault.get(VALUE + "_\n"), InvalidSecretNameException.class));
+            produced.add(catchThrowableOfType(InvalidSecretNameException.class, () -> vault.get(VALUE + "_\n")));
         }
         try (BatchVault vault = fixture.builder().callDeadline(Duration.ofMillis(300)).build()) {
             fixture.vault.inject(Fault.status(500));
             try {
-                VaultUnavailableException unavailable = catchThrowableOfType(() -> vault.get("canary"),
-                        VaultUnavailableException.class);
+                VaultUnavailableException unavailable = catchThrowableOfType(VaultUnavailableException.class, () -> vault.get("canary"));
                 assertThat(unavailable.httpStatus()).isEqualTo(500);
                 produced.add(unavailable);
             } finally {
@@ -69,26 +66,24 @@ class SerializableErrorsTest extends WithFixture {
         String stranger = UUID.randomUUID().toString();
         fixture.emulator.tenant(Fixture.TENANT).application(stranger).registerCertificate(fixture.certificate.certificate());
         try (BatchVault vault = fixture.builder().clientId(stranger).build()) {
-            AccessDeniedException denied = catchThrowableOfType(() -> vault.get("canary"), AccessDeniedException.class);
+            AccessDeniedException denied = catchThrowableOfType(AccessDeniedException.class, () -> vault.get("canary"));
             assertThat(denied.httpStatus()).isEqualTo(403);
             produced.add(denied);
         }
         SelfSignedCertificate unregistered = SelfSignedCertificate.create("CN=unregistered");
         Path pem = unregistered.writePem(dir.resolve("unregistered.pem"));
         try (BatchVault vault = fixture.builder().certificatePath(pem).build()) {
-            AuthenticationRefusedException refused = catchThrowableOfType(() -> vault.get("canary"),
-                    AuthenticationRefusedException.class);
+            AuthenticationRefusedException refused = catchThrowableOfType(AuthenticationRefusedException.class, () -> vault.get("canary"));
             assertThat(refused.errorCode()).isEqualTo("AADSTS700027");
             produced.add(refused);
         }
-        produced.add(catchThrowableOfType(() -> fixture.builder()
-                .vaultUrl("https://admin:hunter2@poolvault.vault.azure.net").build(), InvalidConfigurationException.class));
+        produced.add(catchThrowableOfType(InvalidConfigurationException.class, () -> fixture.builder()
+                .vaultUrl("https://admin:hunter2@poolvault.vault.azure.net").build()));
         Path wrong = Files.writeString(dir.resolve("wrong.pw"), "pfx-pass-not\n");
-        produced.add(catchThrowableOfType(() -> fixture.builder().certificatePasswordFile(wrong).build(),
-                CertificateUnusableException.class));
-        produced.add(catchThrowableOfType(() -> BatchVault.builder().vaultUrl(fixture.vault.url())
+        produced.add(catchThrowableOfType(CertificateUnusableException.class, () -> fixture.builder().certificatePasswordFile(wrong).build()));
+        produced.add(catchThrowableOfType(CertificateNotFoundException.class, () -> BatchVault.builder().vaultUrl(fixture.vault.url())
                 .tenantId(Fixture.TENANT).clientId(Fixture.CLIENT).certificateThumbprint(fixture.certificate.thumbprint())
-                .build(), CertificateNotFoundException.class));
+                .build()));
 
         assertThat(produced).extracting(e -> e.getClass().getSimpleName()).containsExactlyInAnyOrder(
                 "SecretNotFoundException", "SecretDisabledException", "InvalidSecretNameException",

@@ -123,20 +123,21 @@ public final class NodeFiles {
         static {
             int flags = -1;
             String fdDir = null;
-            if (Platform.isLinux() && (Platform.isIntel() || Platform.isARM()) && Platform.is64Bit()) {
-                flags = 04000 | 0400 | 02000000; // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
-                fdDir = "/proc/self/fd/";
-            } else if (Platform.isMac()) {
-                flags = 0x4 | 0x20000 | 0x1000000; // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
-                fdDir = "/dev/fd/";
-            }
             LibC libc = null;
-            if (flags >= 0) {
-                try {
-                    libc = com.sun.jna.Native.load("c", LibC.class);
-                } catch (LinkageError e) {
-                    libc = null; // no native access (for instance a noexec temporary directory): check, then open
+            try {
+                if (Platform.isLinux() && (Platform.isIntel() || Platform.isARM()) && Platform.is64Bit()) {
+                    flags = 04000 | 0400 | 02000000; // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
+                    fdDir = "/proc/self/fd/";
+                } else if (Platform.isMac()) {
+                    flags = 0x4 | 0x20000 | 0x1000000; // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
+                    fdDir = "/dev/fd/";
                 }
+                if (flags >= 0) {
+                    libc = com.sun.jna.Native.load("c", LibC.class);
+                }
+            } catch (LinkageError e) {
+                // No JNA, or no native access (a noexec temporary directory): check, then open.
+                libc = null;
             }
             LIBC = libc;
             FLAGS = flags;

@@ -2,6 +2,7 @@ package dev.batchvault.spi;
 
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
+import dev.batchvault.internal.NodeFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

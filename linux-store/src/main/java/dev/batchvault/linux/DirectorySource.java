@@ -2,10 +2,10 @@ package dev.batchvault.linux;
 
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
+import dev.batchvault.internal.NodeFiles;
 import dev.batchvault.spi.CertificateFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
-import dev.batchvault.spi.NodeFiles;
 import dev.batchvault.spi.PoolCertificate;
 import dev.batchvault.spi.SearchLog;
 import dev.batchvault.spi.Thumbprint;

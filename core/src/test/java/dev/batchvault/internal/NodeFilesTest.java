@@ -1,4 +1,4 @@
-package dev.batchvault.spi;
+package dev.batchvault.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.batchvault.spi;
+package dev.batchvault.internal;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
@@ -17,7 +17,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 
 /**
- * Reads small files on the node (certificates, password files) without ever blocking on or
+ * Not API: used by core and the store modules, may change without notice.
+ *
+ * <p>Reads small files on the node (certificates, password files) without ever blocking on or
  * reading a special file, and never more than a stated limit.
  *
  * <ul>

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * that looks like a bearer token, a JWT (access token or client assertion) or a form-encoded
  * assertion removed, and its stack trace. BatchVault's exceptions keep these instead of the
  * original causes, which can hold azure-core's HTTP response, whose request holds the
- * {@code Authorization} header.
+ * {@code Authorization} header. A chain made only of the JDK's exceptions (an I/O error, an
+ * interrupt) is kept as it is.
  */
 final class SanitizedCause extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -36,13 +37,28 @@ final class SanitizedCause extends RuntimeException {
         if (t == null || depth >= MAX_DEPTH) {
             return null;
         }
-        if (t instanceof SanitizedCause || t instanceof BatchVaultException) {
-            return t; // already text only: BatchVault's own exceptions sanitise their causes when made
+        if (t instanceof SanitizedCause || t instanceof BatchVaultException || jdkOnly(t)) {
+            // Already text only (BatchVault's own exceptions sanitise their causes when made), or the
+            // JDK's own exceptions all the way down (an IOException, an interrupt): kept as they are.
+            return t;
         }
         Throwable next = t.getCause() == t ? null : t.getCause();
         SanitizedCause copy = new SanitizedCause(t.getClass().getName(), redact(t.getMessage()), copy(next, depth + 1));
         copy.setStackTrace(t.getStackTrace());
         return copy;
+    }
+
+    /** Whether the failure and all its causes are the JDK's, with nothing suppressed. */
+    private static boolean jdkOnly(Throwable t) {
+        int depth = 0;
+        for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+            String name = x.getClass().getName();
+            if (++depth > MAX_DEPTH || !(name.startsWith("java.") || name.startsWith("javax."))
+                    || x.getSuppressed().length > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String redact(String message) {

@@ -1,5 +1,6 @@
 package dev.batchvault;
 
+import dev.batchvault.spi.InvalidThumbprintException;
 import dev.batchvault.spi.Thumbprint;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
@@ -13,33 +14,14 @@ import javax.net.ssl.SSLContext;
 
 /** The resolved, validated configuration of one {@link BatchVault}. */
 final class Config {
-    static final String VAULT_URL = "vault-url";
-    static final String TENANT_ID = "tenant-id";
-    static final String CLIENT_ID = "client-id";
-    static final String CERTIFICATE_THUMBPRINT = "certificate-thumbprint";
-    static final String CERTIFICATE_PATH = "certificate-path";
-    static final String CERTIFICATE_PASSWORD_FILE = "certificate-password-file";
-    static final String AUTHORITY_HOST = "authority-host";
-    static final String CACHE_TTL = "cache-ttl";
-    static final String CACHE_JITTER = "cache-jitter";
-    static final String CACHE_REFRESH_AHEAD = "cache-refresh-ahead";
-    static final String CACHE_MAX_STALENESS = "cache-max-staleness";
-    static final String CACHE_NEGATIVE_TTL = "cache-negative-ttl";
-    static final String CACHE_MAX_SIZE = "cache-max-size";
-    static final String CALL_DEADLINE = "call-deadline";
-    static final String REQUEST_TIMEOUT = "request-timeout";
-    static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
-
-    static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
-    static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(10);
-    static final double DEFAULT_CACHE_JITTER = 0.1;
-    static final double DEFAULT_CACHE_REFRESH_AHEAD = 0.8;
-    static final Duration DEFAULT_CACHE_MAX_STALENESS = Duration.ofHours(1);
-    static final Duration DEFAULT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(30);
-    static final long DEFAULT_CACHE_MAX_SIZE = 1_000;
-    static final Duration DEFAULT_CALL_DEADLINE = Duration.ofSeconds(30);
-    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 8;
+    // The keys, for messages; each setting is declared once, in Settings.
+    static final String VAULT_URL = Settings.VAULT_URL.key();
+    static final String TENANT_ID = Settings.TENANT_ID.key();
+    static final String CLIENT_ID = Settings.CLIENT_ID.key();
+    static final String CERTIFICATE_THUMBPRINT = Settings.CERTIFICATE_THUMBPRINT.key();
+    static final String CERTIFICATE_PATH = Settings.CERTIFICATE_PATH.key();
+    static final String CERTIFICATE_PASSWORD_FILE = Settings.CERTIFICATE_PASSWORD_FILE.key();
+    static final String AUTHORITY_HOST = Settings.AUTHORITY_HOST.key();
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -68,32 +50,22 @@ final class Config {
     private Config(Settings s, SSLContext sslContext) {
         this.settings = s;
         this.sslContext = sslContext;
-        this.vaultUrl = httpsUrl(VAULT_URL, require(s, VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net"),
-                s.origin(VAULT_URL));
-        this.tenantId = tenantId(require(s, TENANT_ID, "the Entra ID tenant (directory) id"), s.origin(TENANT_ID));
-        this.clientId = clientId(require(s, CLIENT_ID, "the application (client) id of the pool's service principal"),
-                s.origin(CLIENT_ID));
-        this.thumbprint = s.get(CERTIFICATE_THUMBPRINT).map(t -> Thumbprint.parse(t, CERTIFICATE_THUMBPRINT)).orElse(null);
-        this.certificatePath = s.get(CERTIFICATE_PATH).map(p -> path(CERTIFICATE_PATH, p)).orElse(null);
-        this.certificatePasswordFile = s.get(CERTIFICATE_PASSWORD_FILE).map(p -> path(CERTIFICATE_PASSWORD_FILE, p))
-                .orElse(null);
-        this.authorityHost = s.get(AUTHORITY_HOST).map(a -> httpsUrl(AUTHORITY_HOST, a, s.origin(AUTHORITY_HOST)))
-                .orElse(DEFAULT_AUTHORITY_HOST);
-        this.cacheTtl = s.get(CACHE_TTL).map(t -> positive(CACHE_TTL, duration(CACHE_TTL, t))).orElse(DEFAULT_CACHE_TTL);
-        this.cacheJitter = s.get(CACHE_JITTER).map(v -> fraction(CACHE_JITTER, v, 0, 0.5)).orElse(DEFAULT_CACHE_JITTER);
-        this.cacheRefreshAhead = s.get(CACHE_REFRESH_AHEAD).map(v -> fraction(CACHE_REFRESH_AHEAD, v, 0.1, 1))
-                .orElse(DEFAULT_CACHE_REFRESH_AHEAD);
-        this.cacheMaxStaleness = s.get(CACHE_MAX_STALENESS).map(t -> duration(CACHE_MAX_STALENESS, t))
-                .orElse(DEFAULT_CACHE_MAX_STALENESS);
-        this.cacheNegativeTtl = s.get(CACHE_NEGATIVE_TTL).map(t -> duration(CACHE_NEGATIVE_TTL, t))
-                .orElse(DEFAULT_CACHE_NEGATIVE_TTL);
-        this.cacheMaxSize = s.get(CACHE_MAX_SIZE).map(v -> count(CACHE_MAX_SIZE, v)).orElse(DEFAULT_CACHE_MAX_SIZE);
-        this.callDeadline = s.get(CALL_DEADLINE).map(t -> positive(CALL_DEADLINE, duration(CALL_DEADLINE, t)))
-                .orElse(DEFAULT_CALL_DEADLINE);
-        this.requestTimeout = s.get(REQUEST_TIMEOUT).map(t -> positive(REQUEST_TIMEOUT, duration(REQUEST_TIMEOUT, t)))
-                .orElse(DEFAULT_REQUEST_TIMEOUT);
-        this.maxConcurrentRequests = s.get(MAX_CONCURRENT_REQUESTS)
-                .map(v -> (int) Math.min(count(MAX_CONCURRENT_REQUESTS, v), 1_000)).orElse(DEFAULT_MAX_CONCURRENT_REQUESTS);
+        this.vaultUrl = require(s, Settings.VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net");
+        this.tenantId = require(s, Settings.TENANT_ID, "the Entra ID tenant (directory) id");
+        this.clientId = require(s, Settings.CLIENT_ID, "the application (client) id of the pool's service principal");
+        this.thumbprint = s.valueOf(Settings.CERTIFICATE_THUMBPRINT);
+        this.certificatePath = s.valueOf(Settings.CERTIFICATE_PATH);
+        this.certificatePasswordFile = s.valueOf(Settings.CERTIFICATE_PASSWORD_FILE);
+        this.authorityHost = s.valueOf(Settings.AUTHORITY_HOST);
+        this.cacheTtl = s.valueOf(Settings.CACHE_TTL);
+        this.cacheJitter = s.valueOf(Settings.CACHE_JITTER);
+        this.cacheRefreshAhead = s.valueOf(Settings.CACHE_REFRESH_AHEAD);
+        this.cacheMaxStaleness = s.valueOf(Settings.CACHE_MAX_STALENESS);
+        this.cacheNegativeTtl = s.valueOf(Settings.CACHE_NEGATIVE_TTL);
+        this.cacheMaxSize = s.valueOf(Settings.CACHE_MAX_SIZE);
+        this.callDeadline = s.valueOf(Settings.CALL_DEADLINE);
+        this.requestTimeout = s.valueOf(Settings.REQUEST_TIMEOUT);
+        this.maxConcurrentRequests = s.valueOf(Settings.MAX_CONCURRENT_REQUESTS);
         if (thumbprint == null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
                     + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
@@ -122,9 +94,17 @@ final class Config {
         return LOOPBACK_HOSTS.contains(url.getHost().toLowerCase(Locale.ROOT));
     }
 
-    private static String require(Settings s, String key, String what) {
-        return s.get(key).orElseThrow(() -> new InvalidConfigurationException(key, key + " is not set: set it to "
-                + what + " with the builder, " + Settings.ways(key) + "."));
+    private static <T> T require(Settings s, Setting<T> setting, String what) {
+        return s.get(setting).orElseThrow(() -> new InvalidConfigurationException(setting.key(), setting.key()
+                + " is not set: set it to " + what + " with the builder, " + Settings.ways(setting.key()) + "."));
+    }
+
+    static Thumbprint thumbprint(String text) {
+        try {
+            return Thumbprint.parse(text, CERTIFICATE_THUMBPRINT);
+        } catch (InvalidThumbprintException e) {
+            throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, e.getMessage(), e);
+        }
     }
 
     static URI httpsUrl(String key, String value, String origin) {
@@ -148,7 +128,7 @@ final class Config {
         return value.toLowerCase(Locale.ROOT);
     }
 
-    private static Path path(String key, String value) {
+    static Path path(String key, String value) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {

@@ -3,7 +3,8 @@ package dev.batchvault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchvault.emulator.SelfSignedCertificate;
-import dev.batchvault.spi.CertificateFiles;
+import dev.batchvault.internal.CertificateFiles;
+import dev.batchvault.spi.InvalidThumbprintException;
 import dev.batchvault.spi.PoolCertificate;
 import dev.batchvault.spi.Thumbprint;
 import java.io.IOException;
@@ -132,8 +133,8 @@ class ParserFuzzTest {
     static void checkThumbprint(String text) {
         try {
             assertThat(Thumbprint.parse(text, "certificate-thumbprint").hex()).matches("[0-9A-F]{40}");
-        } catch (InvalidConfigurationException e) {
-            assertThat(e.setting()).isEqualTo("certificate-thumbprint");
+        } catch (InvalidThumbprintException e) {
+            assertThat(e.getMessage()).startsWith("certificate-thumbprint is not a SHA-1 thumbprint");
         }
     }
 

@@ -10,6 +10,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import dev.batchvault.emulator.Fault;
 import dev.batchvault.emulator.SecretAttributes;
 import dev.batchvault.emulator.SelfSignedCertificate;
+import dev.batchvault.spi.PoolCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,7 +83,18 @@ class SecretHygieneTest {
                 time.advance(java.time.Duration.ofMinutes(1));
                 seen.add(resilient.get("batchAdminPass"));
             }
-            String stranger = UUID.randomUUID().toString();
+            // The signer path: a key that signs where it lives, the client assertion built by core.
+            PoolCertificate inStore = PoolCertificate.signing(List.of(fixture.certificate.certificate()),
+                    PoolCertificate.exportable(List.of(fixture.certificate.certificate()), fixture.certificate.privateKey(),
+                            "memory").signer(), "test store");
+            Config signing = Config.resolve(ConfigTest.settings(java.util.Map.of("vault-url", fixture.vault.url(),
+                    "tenant-id", Fixture.TENANT, "client-id", Fixture.CLIENT,
+                    "authority-host", fixture.emulator.authorityHost(),
+                    "certificate-thumbprint", fixture.certificate.thumbprint()), new java.util.Properties(),
+                    java.util.Map.of()), fixture.emulator.sslContext());
+            seen.add(new VaultAccess(signing, inStore, new ProcessWide()).fetch("batchAdminPass", null));
+            seen.add(inStore);
+                        String stranger = UUID.randomUUID().toString();
             fixture.emulator.tenant(Fixture.TENANT).application(stranger)
                     .registerCertificate(fixture.certificate.certificate());
             try (BatchVault denied = fixture.builder().clientId(stranger).build()) {
@@ -104,7 +116,7 @@ class SecretHygieneTest {
         String logText = logs.toString(StandardCharsets.UTF_8);
         assertThat(logText).as("TRACE logging ran").isNotEmpty();
         assertThat(logText).doesNotContain(CANARY);
-        assertThat(seen).hasSize(15);
+        assertThat(seen).hasSize(17);
         for (Object o : seen) {
             assertThat(String.valueOf(o)).doesNotContain(CANARY);
             if (o instanceof Throwable) {

@@ -2,8 +2,8 @@ package dev.batchvault.linux;
 
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
+import dev.batchvault.internal.CertificateFiles;
 import dev.batchvault.internal.NodeFiles;
-import dev.batchvault.spi.CertificateFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
 import dev.batchvault.spi.PoolCertificate;

@@ -41,7 +41,8 @@ final class AzureFailures {
      */
     BatchVaultException translate(RuntimeException e, String name, String version) {
         String what = version == null ? "secret '" + name + "'" : "version " + version + " of secret '" + name + "'";
-        if (isCredentialFailure(e)) {
+        if (isCredentialFailure(e)
+                || (config.authMode == AuthMode.MANAGED_IDENTITY && ManagedIdentityCredentials.isTokenWaitCut(e))) {
             return authenticationFailure(e);
         }
         HttpResponseException response = find(e, HttpResponseException.class);
@@ -61,6 +62,14 @@ final class AzureFailures {
                         + "SecretDisabled). Enable it: az keyvault secret set-attributes --vault-name "
                         + config.vaultName() + " --name " + name + " --enabled true", e);
             }
+            if (status == 403 && config.authMode == AuthMode.MANAGED_IDENTITY) {
+                String objectId = ManagedIdentityCredentials.principalObjectId(body);
+                return new AccessDeniedException(objectId == null ? config.principalDescription() : objectId, vaultUrl,
+                        "The vault " + vaultUrl + " refused the " + config.principalDescription()
+                        + (objectId == null ? "" : " (principal id " + objectId + ")") + " access to " + what + " (403 "
+                        + (inner == null ? code : code + "/" + inner) + "). "
+                        + ManagedIdentityCredentials.accessFix(config, body), e);
+            }
             if (status == 403) {
                 return new AccessDeniedException(config.clientId, vaultUrl, "The vault " + vaultUrl
                         + " refused application (client id) " + config.clientId + " access to " + what + " (403 "
@@ -68,6 +77,11 @@ final class AzureFailures {
                         + "set-policy --name " + config.vaultName() + " --spn " + config.clientId
                         + " --secret-permissions get (or, on a vault that uses Azure RBAC, assign it the role "
                         + "\"Key Vault Secrets User\" at the vault's scope).", e);
+            }
+            if (status == 401 && config.authMode == AuthMode.MANAGED_IDENTITY) {
+                return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
+                        + "to the " + config.principalDescription() + " (401 " + code + ": " + firstGroup(MESSAGE, body)
+                        + "). The identity's tenant must be the vault's tenant.", e);
             }
             if (status == 401) {
                 return new AuthenticationRefusedException(null, "The vault " + vaultUrl + " refused the token issued "
@@ -90,6 +104,9 @@ final class AzureFailures {
     }
 
     private BatchVaultException authenticationFailure(RuntimeException e) {
+        if (config.authMode == AuthMode.MANAGED_IDENTITY) {
+            return ManagedIdentityCredentials.failure(config, e);
+        }
         String code = null;
         for (Throwable t = e; t != null && code == null; t = t.getCause()) {
             code = firstGroupOrNull(AADSTS, String.valueOf(t.getMessage()));

@@ -183,7 +183,9 @@ public final class BatchVault implements AutoCloseable {
     /** @return the vault URL and client id; nothing secret */
     @Override
     public String toString() {
-        return "BatchVault{vault=" + config.vaultUrl + ", clientId=" + config.clientId + "}";
+        return config.authMode == AuthMode.MANAGED_IDENTITY
+                ? "BatchVault{vault=" + config.vaultUrl + ", " + config.principalDescription() + "}"
+                : "BatchVault{vault=" + config.vaultUrl + ", clientId=" + config.clientId + "}";
     }
 
     private void checkOpen() {
@@ -419,6 +421,38 @@ public final class BatchVault implements AutoCloseable {
             return set(Settings.MAX_CONCURRENT_REQUESTS, max);
         }
 
+        /**
+         * @param mode {@link AuthMode#CERTIFICATE}, {@link AuthMode#MANAGED_IDENTITY}, or {@link AuthMode#AUTO}
+         *     (the default: the certificate when one is configured, otherwise the managed identity when one is)
+         * @return this builder
+         */
+        public Builder authMode(AuthMode mode) {
+            return set(Settings.AUTH_MODE, Objects.requireNonNull(mode, "mode == null"));
+        }
+
+        /**
+         * @param clientId the client id of the pool's user-assigned managed identity (a GUID)
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not a GUID
+         */
+        public Builder managedIdentityClientId(String clientId) {
+            Objects.requireNonNull(clientId, "clientId == null");
+            return set(Settings.MANAGED_IDENTITY_CLIENT_ID,
+                    Settings.MANAGED_IDENTITY_CLIENT_ID.parse(clientId.trim(), "the builder"));
+        }
+
+        /**
+         * @param resourceId the resource id of the pool's user-assigned managed identity,
+         *     {@code /subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>}
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not such a resource id
+         */
+        public Builder managedIdentityResourceId(String resourceId) {
+            Objects.requireNonNull(resourceId, "resourceId == null");
+            return set(Settings.MANAGED_IDENTITY_RESOURCE_ID,
+                    Settings.MANAGED_IDENTITY_RESOURCE_ID.parse(resourceId.trim(), "the builder"));
+        }
+
         private <T> Builder set(Setting<T> setting, T value) {
             explicit.put(setting, setting.check(value));
             return this;
@@ -462,9 +496,14 @@ public final class BatchVault implements AutoCloseable {
          */
         public BatchVault build() {
             Config config = Config.resolve(Settings.fromSystem(explicit), sslContext);
+            if (config.authMode == AuthMode.MANAGED_IDENTITY) {
+                LOG.debug("BatchVault for {} as {} ({})", config.vaultUrl, config.principalDescription(),
+                        config.authModeReason);
+                return new BatchVault(config, new VaultAccess(config, null, process), time, refresher);
+            }
             PoolCertificate certificate = CertificateLocator.withInstalledSources(process).locate(config);
-            LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {}", config.vaultUrl,
-                    config.clientId, config.tenantId, certificate.thumbprint());
+            LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {} ({})", config.vaultUrl,
+                    config.clientId, config.tenantId, certificate.thumbprint(), config.authModeReason);
             return new BatchVault(config, new VaultAccess(config, certificate, process), time, refresher);
         }
     }

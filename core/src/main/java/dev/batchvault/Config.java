@@ -22,15 +22,32 @@ final class Config {
     static final String CERTIFICATE_PATH = Settings.CERTIFICATE_PATH.key();
     static final String CERTIFICATE_PASSWORD_FILE = Settings.CERTIFICATE_PASSWORD_FILE.key();
     static final String AUTHORITY_HOST = Settings.AUTHORITY_HOST.key();
+    static final String AUTH_MODE = Settings.AUTH_MODE.key();
+    static final String MANAGED_IDENTITY_CLIENT_ID = Settings.MANAGED_IDENTITY_CLIENT_ID.key();
+    static final String MANAGED_IDENTITY_RESOURCE_ID = Settings.MANAGED_IDENTITY_RESOURCE_ID.key();
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    private static final Pattern IDENTITY_RESOURCE_ID = Pattern.compile("/subscriptions/[^/]+/resourceGroups/[^/]+"
+            + "/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/[^/]+", Pattern.CASE_INSENSITIVE);
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     final URI vaultUrl;
+    /** {@link AuthMode#CERTIFICATE} or {@link AuthMode#MANAGED_IDENTITY}: {@code auto} resolved. */
+    final AuthMode authMode;
+    /** Why {@link #authMode}, for the log. */
+    final String authModeReason;
+    /** Certificate mode: the tenant; managed identity: as configured, or null. */
     final String tenantId;
+    /** Certificate mode: the application's client id; managed identity: null. */
     final String clientId;
+    /** Managed identity: the identity's client id, or null. */
+    final String managedIdentityClientId;
+    /** Managed identity: the identity's resource id, or null. */
+    final String managedIdentityResourceId;
+    /** Where the managed identity's id came from, for messages. */
+    final String managedIdentityOrigin;
     final Thumbprint thumbprint;
     final Path certificatePath;
     final Path certificatePasswordFile;
@@ -51,11 +68,68 @@ final class Config {
         this.settings = s;
         this.sslContext = sslContext;
         this.vaultUrl = require(s, Settings.VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net");
-        this.tenantId = require(s, Settings.TENANT_ID, "the Entra ID tenant (directory) id");
-        this.clientId = require(s, Settings.CLIENT_ID, "the application (client) id of the pool's service principal");
-        this.thumbprint = s.valueOf(Settings.CERTIFICATE_THUMBPRINT);
-        this.certificatePath = s.valueOf(Settings.CERTIFICATE_PATH);
-        this.certificatePasswordFile = s.valueOf(Settings.CERTIFICATE_PASSWORD_FILE);
+        AuthMode mode = s.valueOf(Settings.AUTH_MODE);
+        boolean certificateConfigured = s.isSet(Settings.CERTIFICATE_THUMBPRINT) || s.isSet(Settings.CERTIFICATE_PATH);
+        // AZURE_CLIENT_ID (azure-identity's name for the identity's client id) counts only when no certificate is
+        // configured: next to one it may well name an application instead.
+        boolean clientIdFromAzure = ("environment variable " + Settings.AZURE_CLIENT_ID)
+                .equals(s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID));
+        boolean identityClientIdSet = s.isSet(Settings.MANAGED_IDENTITY_CLIENT_ID)
+                && !(clientIdFromAzure && (certificateConfigured || mode == AuthMode.CERTIFICATE));
+        boolean identityResourceIdSet = s.isSet(Settings.MANAGED_IDENTITY_RESOURCE_ID);
+        if (identityClientIdSet && identityResourceIdSet && !clientIdFromAzure) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, "Both " + MANAGED_IDENTITY_CLIENT_ID
+                    + " and " + MANAGED_IDENTITY_RESOURCE_ID + " are set; a managed identity is named by one of them. "
+                    + "Unset one.");
+        }
+        boolean identityConfigured = identityClientIdSet || identityResourceIdSet;
+        if (mode == AuthMode.AUTO) {
+            if (certificateConfigured) {
+                mode = AuthMode.CERTIFICATE;
+                this.authModeReason = "auto: a certificate is configured";
+            } else if (identityConfigured) {
+                mode = AuthMode.MANAGED_IDENTITY;
+                this.authModeReason = "auto: no certificate is configured, a managed identity is ("
+                        + s.origin(identityResourceIdSet ? Settings.MANAGED_IDENTITY_RESOURCE_ID
+                        : Settings.MANAGED_IDENTITY_CLIENT_ID) + ")";
+            } else {
+                throw new InvalidConfigurationException(AUTH_MODE, "No way to authenticate is configured. Either "
+                        + "(1) the pool's managed identity: set " + MANAGED_IDENTITY_CLIENT_ID + " ("
+                        + Settings.ways(MANAGED_IDENTITY_CLIENT_ID) + ", or " + Settings.AZURE_CLIENT_ID + ") to the "
+                        + "client id of the user-assigned identity on the pool, and give that identity get on the "
+                        + "vault's secrets; or (2) a certificate: set " + CERTIFICATE_THUMBPRINT + " ("
+                        + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool certificate's SHA-1 thumbprint, or "
+                        + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") to a .pfx or .pem file, with "
+                        + TENANT_ID + " and " + CLIENT_ID + " of the application the certificate is registered on. "
+                        + AUTH_MODE + " (" + Settings.ways(AUTH_MODE) + ") chooses one explicitly.");
+            }
+        } else {
+            this.authModeReason = AUTH_MODE + " " + mode + " (from " + s.origin(Settings.AUTH_MODE) + ")";
+        }
+        this.authMode = mode;
+        if (mode == AuthMode.MANAGED_IDENTITY) {
+            // A resource id named in BatchVault's own settings wins over a client id from AZURE_CLIENT_ID.
+            boolean byResourceId = identityResourceIdSet;
+            this.managedIdentityResourceId = byResourceId ? s.valueOf(Settings.MANAGED_IDENTITY_RESOURCE_ID) : null;
+            this.managedIdentityClientId = !byResourceId && identityClientIdSet
+                    ? s.valueOf(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
+            this.managedIdentityOrigin = byResourceId ? s.origin(Settings.MANAGED_IDENTITY_RESOURCE_ID)
+                    : identityClientIdSet ? s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
+            this.tenantId = s.valueOf(Settings.TENANT_ID);
+            this.clientId = null;
+            this.thumbprint = null;
+            this.certificatePath = null;
+            this.certificatePasswordFile = null;
+        } else {
+            this.managedIdentityClientId = null;
+            this.managedIdentityResourceId = null;
+            this.managedIdentityOrigin = null;
+            this.tenantId = require(s, Settings.TENANT_ID, "the Entra ID tenant (directory) id");
+            this.clientId = require(s, Settings.CLIENT_ID, "the application (client) id of the pool's service principal");
+            this.thumbprint = s.valueOf(Settings.CERTIFICATE_THUMBPRINT);
+            this.certificatePath = s.valueOf(Settings.CERTIFICATE_PATH);
+            this.certificatePasswordFile = s.valueOf(Settings.CERTIFICATE_PASSWORD_FILE);
+        }
         this.authorityHost = s.valueOf(Settings.AUTHORITY_HOST);
         this.cacheTtl = s.valueOf(Settings.CACHE_TTL);
         this.cacheJitter = s.valueOf(Settings.CACHE_JITTER);
@@ -66,13 +140,13 @@ final class Config {
         this.callDeadline = s.valueOf(Settings.CALL_DEADLINE);
         this.requestTimeout = s.valueOf(Settings.REQUEST_TIMEOUT);
         this.maxConcurrentRequests = s.valueOf(Settings.MAX_CONCURRENT_REQUESTS);
-        if (thumbprint == null && certificatePath == null) {
+        if (mode == AuthMode.CERTIFICATE && thumbprint == null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
                     + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
                     + "certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH)
                     + ") to a .pfx or .pem file.");
         }
-        if (certificatePasswordFile != null && certificatePath == null) {
+        if (mode == AuthMode.CERTIFICATE && certificatePasswordFile != null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
                     + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate file; set "
                     + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too.");
@@ -97,6 +171,40 @@ final class Config {
     private static <T> T require(Settings s, Setting<T> setting, String what) {
         return s.get(setting).orElseThrow(() -> new InvalidConfigurationException(setting.key(), setting.key()
                 + " is not set: set it to " + what + " with the builder, " + Settings.ways(setting.key()) + "."));
+    }
+
+    /** Who reads the vault, for messages: the application or the managed identity. */
+    String principalDescription() {
+        if (authMode == AuthMode.CERTIFICATE) {
+            return "application " + clientId + " in tenant " + tenantId;
+        }
+        if (managedIdentityClientId != null) {
+            return "managed identity with client id " + managedIdentityClientId;
+        }
+        if (managedIdentityResourceId != null) {
+            return "managed identity " + managedIdentityResourceId;
+        }
+        return "the node's managed identity";
+    }
+
+    static String identityClientId(String value, String origin) {
+        if (!GUID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_CLIENT_ID + " '"
+                    + value + "' (from " + origin + ") is not a client id: expected a GUID such as "
+                    + "00000000-0000-0000-0000-000000000000 (the identity's \"Client ID\" in the portal, or "
+                    + "az identity show --query clientId).");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    static String identityResourceId(String value, String origin) {
+        if (!IDENTITY_RESOURCE_ID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, MANAGED_IDENTITY_RESOURCE_ID + " '"
+                    + value + "' (from " + origin + ") is not a user-assigned identity's resource id: expected "
+                    + "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
+                    + "userAssignedIdentities/<name> (az identity show --query id).");
+        }
+        return value;
     }
 
     static Thumbprint thumbprint(String text) {

@@ -16,10 +16,11 @@ import java.util.Set;
  * Builds the {@link TokenCredential} the vault client authenticates with, from the configured way of
  * authenticating. This is the one place that decides how BatchVault gets its Entra ID tokens.
  *
- * <p>Today there is one way: a pool certificate whose private key is in memory, handed to
- * azure-identity's {@code ClientCertificateCredential} as PEM text made in memory (the key never
- * touches disk). Other ways (a key that can only sign, in a certificate store; the pool's managed
- * identity) are added as further cases of {@link #forPool}.
+ * <p>The pool's managed identity ({@link ManagedIdentityCredentials}, no certificate); a pool
+ * certificate whose key can only sign where it lives (a certificate store), through client assertions
+ * BatchVault signs itself ({@link ClientAssertions}); or a pool certificate whose private key is in
+ * memory, handed to azure-identity's {@code ClientCertificateCredential} as PEM text made in memory
+ * (the key never touches disk).
  */
 final class Credentials {
     /** Entra ID hosts MSAL knows; for any other, instance discovery would ask login.microsoftonline.com. */
@@ -31,13 +32,17 @@ final class Credentials {
 
     /**
      * @param config the resolved configuration (tenant, client id, authority host)
-     * @param certificate the pool certificate found for it
+     * @param certificate the pool certificate found for it; null for the managed identity
      * @param pipeline the transport and logging options shared with the vault client
      * @return the credential
      * @throws CertificateUnusableException if the certificate cannot authenticate (not RSA, not encodable)
      */
     static TokenCredential forPool(Config config, PoolCertificate certificate, AzurePipeline pipeline) {
         // The switch point: one case per way of authenticating.
+        if (config.authMode == AuthMode.MANAGED_IDENTITY) {
+            return ManagedIdentityCredentials.build(config, pipeline.http, pipeline.noHttpLogs,
+                    AzurePipeline.DROP_CONTENT_LENGTH);
+        }
         if (!certificate.hasPrivateKey()) {
             return ClientAssertions.credential(config, certificate, pipeline); // the key signs in its store
         }

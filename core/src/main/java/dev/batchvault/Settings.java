@@ -57,9 +57,23 @@ final class Settings {
             (key, text, origin) -> (int) Math.min(Config.count(key, text), 1_000))
             .withCheck((key, n) -> (int) Math.min(Config.count(key, n), 1_000)).withDefault(8, "8");
 
+    static final Setting<AuthMode> AUTH_MODE = Setting.of("auth-mode", AuthMode.class,
+            "`certificate`, `managed-identity`, or `auto`: the certificate when a thumbprint or path is set, else the "
+            + "managed identity when one is named", AuthMode::parse).withDefault(AuthMode.AUTO, "auto");
+    /** azure-identity's variable for a user-assigned identity's client id; read only when no certificate is set. */
+    static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
+    static final Setting<String> MANAGED_IDENTITY_CLIENT_ID = Setting.of("managed-identity-client-id", String.class,
+            "client id of the pool's user-assigned managed identity (also read from `AZURE_CLIENT_ID` when no "
+            + "certificate is set)", (key, text, origin) -> Config.identityClientId(text, origin))
+            .withFallbackVariables(AZURE_CLIENT_ID);
+    static final Setting<String> MANAGED_IDENTITY_RESOURCE_ID = Setting.of("managed-identity-resource-id", String.class,
+            "or: its resource id (`/subscriptions/.../userAssignedIdentities/<name>`)",
+            (key, text, origin) -> Config.identityResourceId(text, origin));
+
     /** The table: every setting core reads, in the README's order. */
-    static final List<Setting<?>> ALL = List.of(VAULT_URL, TENANT_ID, CLIENT_ID, CERTIFICATE_THUMBPRINT,
-            CERTIFICATE_PATH, CERTIFICATE_PASSWORD_FILE, AUTHORITY_HOST, CACHE_TTL, CACHE_JITTER, CACHE_REFRESH_AHEAD,
+    static final List<Setting<?>> ALL = List.of(VAULT_URL, AUTH_MODE, TENANT_ID, CLIENT_ID, CERTIFICATE_THUMBPRINT,
+            CERTIFICATE_PATH, CERTIFICATE_PASSWORD_FILE, MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_RESOURCE_ID,
+            AUTHORITY_HOST, CACHE_TTL, CACHE_JITTER, CACHE_REFRESH_AHEAD,
             CACHE_MAX_STALENESS, CACHE_NEGATIVE_TTL, CACHE_MAX_SIZE, CALL_DEADLINE, REQUEST_TIMEOUT,
             MAX_CONCURRENT_REQUESTS);
 
@@ -125,6 +139,11 @@ final class Settings {
             found = nonBlank(environment.get(setting.fallbackVariables().get(i)));
         }
         return Optional.ofNullable(found);
+    }
+
+    /** @return whether any source sets the setting (without parsing its text) */
+    boolean isSet(Setting<?> setting) {
+        return explicit.get(setting) != null || text(setting).isPresent();
     }
 
     /** Names where a set value came from, for messages. */

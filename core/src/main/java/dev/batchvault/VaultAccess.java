@@ -15,12 +15,14 @@ final class VaultAccess {
     private final SecretClient client;
     private final CallPolicy policy;
     private final AzureFailures failures;
+    private final java.time.Duration callDeadline;
 
     VaultAccess(Config config, PoolCertificate certificate, ProcessWide process) {
         String vaultUrl = config.vaultUrl.toString();
         this.policy = CallPolicy.system(config.callDeadline,
                 process.vaultBound(vaultUrl, config.maxConcurrentRequests), vaultUrl);
         this.failures = new AzureFailures(config);
+        this.callDeadline = config.callDeadline;
         AzurePipeline pipeline = new AzurePipeline(config);
         SecretClientBuilder builder = new SecretClientBuilder()
                 .vaultUrl(Ipv6VaultHost.clientUrl(config.vaultUrl))
@@ -50,7 +52,10 @@ final class VaultAccess {
      *     {@link VaultUnavailableException} at the deadline, with the last cause and the number of attempts
      */
     Secret fetch(String name, String version) {
-        return policy.call("secret '" + name + "'", () -> fetchOnce(name, version),
+        // A managed identity's token request waits no longer than this call's deadline (ManagedIdentityCredentials).
+        long deadline = System.nanoTime() + callDeadline.toNanos();
+        return policy.call("secret '" + name + "'",
+                () -> ManagedIdentityCredentials.withDeadline(deadline, () -> fetchOnce(name, version)),
                 e -> failures.translate(e, name, version));
     }
 

@@ -112,6 +112,13 @@ class ConfigTest {
         noCertificate.remove("certificate-thumbprint");
         assertThatThrownBy(() -> Config.resolve(settings(noCertificate, new Properties(), Map.of()), null))
                 .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("No way to authenticate is configured")
+                .hasMessageContaining("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_THUMBPRINT")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_PATH");
+        noCertificate.put("auth-mode", "certificate");
+        assertThatThrownBy(() -> Config.resolve(settings(noCertificate, new Properties(), Map.of()), null))
+                .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("No certificate is configured")
                 .hasMessageContaining("BATCHVAULT_CERTIFICATE_THUMBPRINT")
                 .hasMessageContaining("BATCHVAULT_CERTIFICATE_PATH");

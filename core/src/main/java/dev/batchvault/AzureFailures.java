@@ -52,6 +52,9 @@ final class AzureFailures {
             String header = response.getResponse().getHeaders().getValue(ERROR_CODE);
             String code = header != null && !header.isBlank() ? header.trim() : firstGroup(CODE, body);
             String inner = firstGroupOrNull(INNER_CODE, body);
+            if (status >= 300 && status < 400) {
+                return redirected(status, response.getResponse().getHeaders().getValue(HttpHeaderName.LOCATION), what, e);
+            }
             if (status == 404) {
                 return new SecretNotFoundException(name, "The vault " + vaultUrl + " has no " + what + " (404 "
                         + code + "). Check the name (it is case-insensitive, letters, digits and '-') and that it "
@@ -101,6 +104,27 @@ final class AzureFailures {
         return new VaultUnavailableException("Cannot reach the vault " + vaultUrl + " for " + what + ": "
                 + describe(rootCause(e)) + ". Check the node's network (DNS, proxy, firewall, private endpoint) and "
                 + "the vault URL.", 0, e);
+    }
+
+    /**
+     * A vault never redirects. The redirect is not followed and the read not retried: a retry would
+     * send the bearer token to whatever answers this way again.
+     */
+    private BatchVaultException redirected(int status, String location, String what, RuntimeException e) {
+        String target = "no Location";
+        if (location != null) {
+            try {
+                java.net.URI uri = java.net.URI.create(location.trim());
+                target = uri.getHost() == null ? "a relative Location" : "host " + uri.getHost();
+            } catch (IllegalArgumentException malformed) {
+                target = "a malformed Location";
+            }
+        }
+        return new InvalidConfigurationException(Config.VAULT_URL, "The vault " + vaultUrl + " answered " + what
+                + " with a redirect (HTTP " + status + ", to " + target + "). Key Vault never redirects: something "
+                + "other than the vault answers at this address (a proxy, a captive portal, a wrong host). The "
+                + "redirect was not followed and the read not retried. Check " + Config.VAULT_URL + " (from "
+                + config.settings.origin(Settings.VAULT_URL) + ") and the node's proxy settings.", e);
     }
 
     private BatchVaultException authenticationFailure(RuntimeException e) {

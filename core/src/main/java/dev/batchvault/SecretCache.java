@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *       good value is served, up to the maximum staleness, with one WARN; the vault is tried again
  *       after a growing pause. 403 and 404 are never masked: the entry goes and the caller gets
  *       the exception. A 404 is remembered for the negative TTL.
- *   <li>Never past the secret's own {@code exp}. A pinned version never changes: it stays until
- *       evicted.
+ *   <li>Never past the secret's own {@code exp}. A pinned version's value never changes, but access
+ *       to it can: it is revalidated on the same TTL as the latest version and dropped on 403/404.
  * </ul>
  *
  * <p>Keys are {@link CacheKey}s: names are case-insensitive. A hit ({@link #getIfFresh}) is two
@@ -244,7 +244,7 @@ final class SecretCache implements AutoCloseable {
         loads.increment();
         try {
             Secret secret = loader.fetch(name, version);
-            CacheEntry fresh = fresh(secret, version != null);
+            CacheEntry fresh = fresh(secret);
             long now = time.read();
             if (fresh.freshUntil <= now) {
                 entries.invalidate(key);
@@ -297,16 +297,15 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private CacheEntry fresh(Secret secret, boolean pinned) {
+    private CacheEntry fresh(Secret secret) {
         long now = time.read();
         long untilExp = FOREVER;
         if (secret.expiresOn().isPresent()) {
             Instant wall = time.now();
             untilExp = now + Math.max(0, Duration.between(wall, secret.expiresOn().get()).toNanos());
         }
-        if (pinned) {
-            return new CacheEntry(secret, null, untilExp, FOREVER, untilExp, 0);
-        }
+        // A pinned version's value never changes, but access to it can (revoked, deleted, disabled):
+        // it is revalidated on the same TTL as the latest, so a 403 or 404 is never masked.
         double jitter = 1 + config.cacheJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         long ttl = (long) (config.cacheTtl.toNanos() * jitter);
         long freshUntil = Math.min(now + ttl, untilExp);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
@@ -74,6 +75,11 @@ final class CallPolicy {
                 n -> ThreadLocalRandom.current().nextLong(n + 1), delay -> Thread.sleep(delay.toMillis()));
     }
 
+    /** One attempt, given the time left before the call's deadline (to cut its request timeout to). */
+    interface Attempt<T> {
+        T run(Duration timeLeft);
+    }
+
     /**
      * Makes a call: attempts until one succeeds, a failure is not transient, or the deadline comes.
      *
@@ -84,15 +90,39 @@ final class CallPolicy {
      * @throws BatchVaultException the translated failure, or {@link VaultUnavailableException} at the deadline
      */
     <T> T call(String subject, Supplier<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
+        return call(subject, timeLeft -> attempt.get(), translate);
+    }
+
+    /**
+     * Makes a call: attempts until one succeeds, a failure is not transient, or the deadline comes.
+     * The call ends by its deadline plus at most the one attempt running then: the wait for a permit
+     * of the per-vault bound ends at the deadline, a retry pause that would end after it is not
+     * taken, and each attempt is told the time left, to cut its request timeout to.
+     *
+     * <p>An interrupted caller (while waiting for a permit, pausing, or in an attempt) gets a
+     * {@link VaultUnavailableException} whose cause is an {@link InterruptedException}, with its
+     * interrupt flag set, at once.
+     *
+     * @param subject what is read, for messages ("secret 'x'")
+     * @param attempt one attempt; may throw anything
+     * @param translate turns what an attempt threw into BatchVault's exception
+     * @return what the successful attempt returned
+     * @throws BatchVaultException the translated failure, or {@link VaultUnavailableException} at the deadline
+     */
+    <T> T call(String subject, Attempt<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
         long start = nanoTime.getAsLong();
         for (int n = 1; ; n++) {
             RuntimeException failure;
             try {
-                return bounded(subject, attempt);
+                return bounded(subject, attempt, start, n);
             } catch (BatchVaultException e) {
                 throw e;
             } catch (RuntimeException e) {
                 failure = e;
+            }
+            if (isInterruption(failure)) {
+                Thread.currentThread().interrupt();
+                throw interrupted("reading " + subject + " from " + vaultUrl, n, failure);
             }
             BatchVaultException translated = translate.apply(failure);
             long elapsed = nanoTime.getAsLong() - start;
@@ -111,9 +141,30 @@ final class CallPolicy {
                 sleeper.sleep(delay.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new VaultUnavailableException("Interrupted while waiting to retry.", 0, e);
+                throw interrupted("waiting to retry " + subject, n, e);
             }
         }
+    }
+
+    private static VaultUnavailableException interrupted(String what, int attempts, Throwable cause) {
+        Throwable interruption = cause instanceof InterruptedException ? cause : new InterruptedException();
+        return new VaultUnavailableException("Interrupted while " + what + "; the thread's interrupt flag is set.",
+                attempts, interruption);
+    }
+
+    /** @return whether the failure is the thread's interruption, however the transport wrapped it */
+    static boolean isInterruption(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    && !(t instanceof java.net.SocketTimeoutException)
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -142,16 +193,24 @@ final class CallPolicy {
         return Duration.ofMillis(random.applyAsLong(cap));
     }
 
-    private <T> T bounded(String subject, Supplier<T> attempt) {
+    private <T> T bounded(String subject, Attempt<T> attempt, long start, int n) {
+        long left = deadline.toNanos() - (nanoTime.getAsLong() - start);
+        boolean acquired;
         try {
-            bound.acquire();
+            acquired = left > 0 && bound.tryAcquire(left, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new VaultUnavailableException("Interrupted while waiting to read " + subject + " from " + vaultUrl
-                    + ".", 0, e);
+            throw interrupted("waiting to read " + subject + " from " + vaultUrl, n - 1, e);
+        }
+        if (!acquired) {
+            throw new VaultUnavailableException("No request to " + vaultUrl + " for " + subject + " could start "
+                    + "within the call deadline " + deadline + ": every permit of the per-vault bound "
+                    + "(max-concurrent-requests) stayed in use, so the vault is slow or not answering. Gave up after "
+                    + (n - 1) + (n == 2 ? " attempt." : " attempts."), n - 1, null);
         }
         try {
-            return attempt.get();
+            long timeLeft = deadline.toNanos() - (nanoTime.getAsLong() - start);
+            return attempt.run(Duration.ofNanos(Math.max(1_000_000L, timeLeft)));
         } finally {
             bound.release();
         }

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -221,8 +221,16 @@ final class SecretCache implements AutoCloseable {
                 return previous;
             }
             try {
-                return running.join();
-            } catch (CompletionException e) {
+                return running.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VaultUnavailableException("Interrupted while waiting for another thread's read of secret "
+                        + key.name + "; the thread's interrupt flag is set.", 0, e);
+            } catch (ExecutionException e) {
+                if (isInterruption(e.getCause())) {
+                    // The loading thread was interrupted, not this one: load again.
+                    return load(key, previous, false);
+                }
                 throw (RuntimeException) e.getCause();
             }
         }
@@ -266,6 +274,9 @@ final class SecretCache implements AutoCloseable {
             }
             throw e;
         } catch (VaultUnavailableException e) {
+            if (isInterruption(e)) {
+                throw e; // this thread was interrupted: the vault is not at fault, the cache stays as it is
+            }
             loadFailures.increment();
             long now = time.read();
             if (previous != null && previous.secret != null && background && now < previous.freshUntil) {
@@ -312,6 +323,11 @@ final class SecretCache implements AutoCloseable {
         long refreshAt = now + (long) (ttl * config.cacheRefreshAhead);
         long staleUntil = Math.min(saturatedAdd(freshUntil, config.cacheMaxStaleness.toNanos()), untilExp);
         return new CacheEntry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+    }
+
+    /** @return whether a load failed because its thread was interrupted ({@link CallPolicy}'s exception for it) */
+    private static boolean isInterruption(Throwable e) {
+        return e instanceof VaultUnavailableException && e.getCause() instanceof InterruptedException;
     }
 
     private static Duration retryDelay(int failures) {

@@ -13,6 +13,10 @@ import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,8 +56,23 @@ final class AzurePipeline {
     /** Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values. */
     final HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
 
+    /**
+     * The JDK client's threads, ours so that {@link #close()} can let them go: by default each client
+     * has a pool of its own whose idle threads outlive the instance by a minute. It is never shut
+     * down, because a request still running needs it to complete (a rejected task would leave its
+     * caller waiting forever); after close its idle threads end at once.
+     */
+    private final ThreadPoolExecutor executor;
+
     AzurePipeline(Config config) {
-        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "batchvault-http-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().executor(executor);
         if (config.sslContext != null) {
             jdk.sslContext(config.sslContext);
         }
@@ -62,5 +81,13 @@ final class AzurePipeline {
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)
                 .build();
+    }
+
+    /**
+     * Lets the client's threads end as soon as they are idle; requests still running complete. The
+     * JDK client's selector thread and its pooled connections go once the client is unreachable.
+     */
+    void close() {
+        executor.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
     }
 }

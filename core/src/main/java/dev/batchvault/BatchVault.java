@@ -33,13 +33,17 @@ public final class BatchVault implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchVault.class);
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile BatchVault defaultInstance;
+    /** How many times a static read is made again on a rebuilt process-wide instance closed under it. */
+    private static final int CLOSED_RETRIES = 3;
 
     private final Config config;
     private final SecretCache cache;
+    private final VaultAccess vault;
     private volatile boolean closed;
 
     private BatchVault(Config config, VaultAccess vault, TimeSource time, Executor refresher) {
         this.config = config;
+        this.vault = vault;
         this.cache = new SecretCache(config, vault::fetch, time, refresher);
     }
 
@@ -52,7 +56,7 @@ public final class BatchVault implements AutoCloseable {
      *     cannot be found or used, or the vault refuses; see {@link #get(String)}
      */
     public static String secret(String name) {
-        return defaultInstance().get(name).value();
+        return fromDefault(v -> v.get(name).value());
     }
 
     /**
@@ -64,7 +68,30 @@ public final class BatchVault implements AutoCloseable {
      * @throws BatchVaultException (a subtype) as {@link #get(String, String)} does
      */
     public static String secret(String name, String version) {
-        return defaultInstance().get(name, version).value();
+        return fromDefault(v -> v.get(name, version).value());
+    }
+
+    /**
+     * Reads through the process-wide instance. When that instance is closed during the read (by
+     * another thread), the read is made again on a rebuilt one; after {@link #CLOSED_RETRIES} such
+     * closes in a row it fails with {@link VaultUnavailableException}. Never {@link IllegalStateException}.
+     */
+    private static String fromDefault(java.util.function.Function<BatchVault, String> read) {
+        for (int tries = 0; ; tries++) {
+            BatchVault instance = defaultInstance();
+            try {
+                return read.apply(instance);
+            } catch (IllegalStateException | BatchVaultException e) {
+                if (!instance.closed) {
+                    throw e;
+                }
+                if (tries >= CLOSED_RETRIES) {
+                    throw new VaultUnavailableException("The process-wide BatchVault was closed during this read "
+                            + (tries + 1) + " times in a row (BatchVault.defaultInstance().close() from another "
+                            + "thread); try again.", 0, null);
+                }
+            }
+        }
     }
 
     /**
@@ -163,16 +190,28 @@ public final class BatchVault implements AutoCloseable {
         cache.invalidate(name);
     }
 
+    /** @return how many entries the cache holds now (for tests) */
+    long cacheSize() {
+        return cache.size();
+    }
+
     /** @return what the cache has done so far: hits, misses, loads, load failures, stale serves */
     public CacheStats cacheStats() {
         return cache.stats();
     }
 
-    /** Drops every cached value; later calls fail with {@link IllegalStateException}. */
+    /**
+     * Drops every cached value and lets the HTTP client's threads end (its pooled connections close once
+     * it is unreachable). Later calls on this instance fail with {@link IllegalStateException}; a
+     * read still running may end with its value or with {@link VaultUnavailableException}, and
+     * leaves nothing in the cache. {@link #secret(String)} never sees the closed process-wide
+     * instance: it reads again through a rebuilt one.
+     */
     @Override
     public void close() {
         closed = true;
         cache.close();
+        vault.close();
         synchronized (DEFAULT_LOCK) {
             if (defaultInstance == this) {
                 defaultInstance = null;

@@ -64,6 +64,8 @@ final class SecretCache implements AutoCloseable {
     private final ConcurrentMap<CacheKey, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
     private final Executor refresher;
     private final ExecutorService ownRefresher;
+    /** Set by {@link #close()}: a load still running then leaves no entry behind. */
+    private volatile boolean closed;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loads = new LongAdder();
@@ -189,6 +191,7 @@ final class SecretCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (ownRefresher != null) {
             ownRefresher.shutdownNow();
         }
@@ -257,7 +260,7 @@ final class SecretCache implements AutoCloseable {
             if (fresh.freshUntil <= now) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, fresh);
+                store(key, fresh);
             }
             dropDead(now);
             if (previous != null && previous.failures > 0) {
@@ -270,7 +273,7 @@ final class SecretCache implements AutoCloseable {
             if (config.cacheNegativeTtl.isZero()) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
+                store(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
             }
             throw e;
         } catch (VaultUnavailableException e) {
@@ -281,14 +284,14 @@ final class SecretCache implements AutoCloseable {
             long now = time.read();
             if (previous != null && previous.secret != null && background && now < previous.freshUntil) {
                 // Still fresh: keep serving it, and try again after a pause rather than at every hit.
-                entries.put(key, previous.retryAt(now + retryDelay(1).toNanos()));
+                store(key, previous.retryAt(now + retryDelay(1).toNanos()));
                 return previous;
             }
             if (previous != null && previous.secret != null && now < previous.staleUntil) {
                 staleServes.increment();
                 int failures = previous.failures + 1;
                 long retry = Math.min(previous.staleUntil, now + retryDelay(failures).toNanos());
-                entries.put(key, previous.staleUntil(retry, failures));
+                store(key, previous.staleUntil(retry, failures));
                 if (failures == 1) {
                     LOG.warn("The vault is unavailable; serving the last good value of secret {} (version {}) for up to "
                             + "{} more: {}", name, previous.secret.version(),
@@ -305,6 +308,15 @@ final class SecretCache implements AutoCloseable {
             loadFailures.increment();
             entries.invalidate(key);
             throw e;
+        }
+    }
+
+    /** Puts an entry, unless the cache is closed: a load still running at close() leaves nothing behind. */
+    private void store(CacheKey key, CacheEntry entry) {
+        entries.put(key, entry);
+        if (closed) {
+            // close() ran during the load and emptied the cache, before or after this put.
+            entries.invalidate(key);
         }
     }
 

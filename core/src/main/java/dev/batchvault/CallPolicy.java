@@ -3,9 +3,12 @@ package dev.batchvault;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Only transient failures ({@link VaultUnavailableException} after translation: 5xx, 429, I/O,
  *       timeouts, at the vault or the token endpoint) are retried; every other failure is thrown at once.
- *   <li>The delay is what a throttled answer asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
+ *   <li>The delay is what a throttled answer (the vault's, or Entra ID's as MSAL4J keeps it) asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
  *       or {@code Retry-After} in seconds or as an HTTP date), otherwise full-jitter exponential
  *       backoff: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s.
  *   <li>When the next attempt would start after the call deadline, the call gives up with a
@@ -225,6 +228,13 @@ final class CallPolicy {
      * @return the delay, never negative; empty when the failure carries none
      */
     static Optional<Duration> retryAfter(Throwable failure, Instant now) {
+        MsalServiceException tokenEndpoint = AzureFailures.find(failure, MsalServiceException.class);
+        if (tokenEndpoint != null && tokenEndpoint.headers() != null) {
+            // Entra ID's answer, as MSAL4J keeps it: its Retry-After counts as the vault's does.
+            return RetryAfter.parse(header(tokenEndpoint.headers(), "retry-after-ms"),
+                    header(tokenEndpoint.headers(), "x-ms-retry-after-ms"),
+                    header(tokenEndpoint.headers(), "retry-after"), now);
+        }
         HttpResponseException response = AzureFailures.find(failure, HttpResponseException.class);
         if (response == null || response.getResponse() == null) {
             return Optional.empty();
@@ -233,5 +243,16 @@ final class CallPolicy {
         return RetryAfter.parse(headers.getValue(HttpHeaderName.fromString("retry-after-ms")),
                 headers.getValue(HttpHeaderName.fromString("x-ms-retry-after-ms")),
                 headers.getValue(HttpHeaderName.RETRY_AFTER), now);
+    }
+
+    /** @return the first value of a header, by name in any case, or {@code null} */
+    private static String header(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && e.getValue() != null
+                    && !e.getValue().isEmpty()) {
+                return e.getValue().get(0);
+            }
+        }
+        return null;
     }
 }

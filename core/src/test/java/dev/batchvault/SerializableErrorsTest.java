@@ -84,11 +84,16 @@ class SerializableErrorsTest extends WithFixture {
         produced.add(catchThrowableOfType(CertificateNotFoundException.class, () -> BatchVault.builder().vaultUrl(fixture.vault.url())
                 .tenantId(Fixture.TENANT).clientId(Fixture.CLIENT).certificateThumbprint(fixture.certificate.thumbprint())
                 .build()));
+        int port = java.net.URI.create(fixture.vault.url()).getPort();
+        try (BatchVault untrusted = fixture.builder().vaultUrl("https://127.0.0.3:" + port).build()) {
+            produced.add(catchThrowableOfType(UntrustedServerException.class, () -> untrusted.get("canary")));
+        }
 
         assertThat(produced).extracting(e -> e.getClass().getSimpleName()).containsExactlyInAnyOrder(
                 "SecretNotFoundException", "SecretDisabledException", "InvalidSecretNameException",
                 "VaultUnavailableException", "AccessDeniedException", "AuthenticationRefusedException",
-                "InvalidConfigurationException", "CertificateUnusableException", "CertificateNotFoundException");
+                "InvalidConfigurationException", "CertificateUnusableException", "CertificateNotFoundException",
+                "UntrustedServerException");
         for (BatchVaultException e : produced) {
             byte[] bytes = serialise(e);
             String text = new String(bytes, StandardCharsets.ISO_8859_1);

@@ -148,8 +148,8 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * One version of a secret. Versions never change, so it stays cached until evicted (or until
-     * its own expiry).
+     * One version of a secret. A version's value never changes, but access to it can: it is
+     * revalidated on the same TTL as the latest version, and a 403 or 404 then reaches the caller.
      *
      * @param name the secret's name
      * @param version the version identifier (letters and digits, as in the secret's id)

@@ -57,17 +57,32 @@ final class AzurePipeline {
     final HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
 
     /**
-     * The JDK client's threads, ours so that {@link #close()} can let them go: by default each client
-     * has a pool of its own whose idle threads outlive the instance by a minute. It is never shut
-     * down, because a request still running needs it to complete (a rejected task would leave its
-     * caller waiting forever); after close its idle threads end at once.
+     * A pipeline on a transport of its own (tests).
+     *
+     * @param config the timeouts and TLS context
      */
-    private final ThreadPoolExecutor executor;
-
     AzurePipeline(Config config) {
+        this.http = transport(config);
+    }
+
+    /**
+     * A pipeline on the process's shared transport for this TLS context and timeout: instances built
+     * and closed one after another reuse its threads and pooled connections instead of each leaving
+     * a JDK client behind (a JDK 11 to 20 client cannot be closed; its selector thread and pool go only
+     * when it is garbage collected).
+     *
+     * @param config the timeouts and TLS context
+     * @param process where the shared transports are kept
+     */
+    AzurePipeline(Config config, ProcessWide process) {
+        this.http = process.transport(config.sslContext, config.requestTimeout, () -> transport(config));
+    }
+
+    private static HttpClient transport(Config config) {
         AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> {
+        // Daemon threads that end after 30 s idle (the JDK's default pool keeps them a minute, not daemon).
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "batchvault-http-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -76,18 +91,10 @@ final class AzurePipeline {
         if (config.sslContext != null) {
             jdk.sslContext(config.sslContext);
         }
-        this.http = new JdkHttpClientBuilder(jdk)
+        return new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(config.requestTimeout)
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)
                 .build();
-    }
-
-    /**
-     * Lets the client's threads end as soon as they are idle; requests still running complete. The
-     * JDK client's selector thread and its pooled connections go once the client is unreachable.
-     */
-    void close() {
-        executor.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
     }
 }

@@ -38,12 +38,10 @@ public final class BatchVault implements AutoCloseable {
 
     private final Config config;
     private final SecretCache cache;
-    private final VaultAccess vault;
     private volatile boolean closed;
 
     private BatchVault(Config config, VaultAccess vault, TimeSource time, Executor refresher) {
         this.config = config;
-        this.vault = vault;
         this.cache = new SecretCache(config, vault::fetch, time, refresher);
     }
 
@@ -201,8 +199,9 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * Drops every cached value and lets the HTTP client's threads end (its pooled connections close once
-     * it is unreachable). Later calls on this instance fail with {@link IllegalStateException}; a
+     * Drops every cached value. The HTTP transport is shared by the instances of the process with the
+     * same TLS context and request timeout, so building and closing instances does not add threads
+     * or connections. Later calls on this instance fail with {@link IllegalStateException}; a
      * read still running may end with its value or with {@link VaultUnavailableException}, and
      * leaves nothing in the cache. {@link #secret(String)} never sees the closed process-wide
      * instance: it reads again through a rebuilt one.
@@ -211,7 +210,6 @@ public final class BatchVault implements AutoCloseable {
     public void close() {
         closed = true;
         cache.close();
-        vault.close();
         synchronized (DEFAULT_LOCK) {
             if (defaultInstance == this) {
                 defaultInstance = null;

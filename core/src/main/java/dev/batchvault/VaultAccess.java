@@ -13,7 +13,7 @@ import java.time.Instant;
  * {@link AzurePipeline}, authenticated by the credential {@link Credentials} builds, each read
  * made under the {@link CallPolicy} and its failures translated by {@link AzureFailures}.
  */
-final class VaultAccess implements AutoCloseable {
+final class VaultAccess {
     /** The context key azure-core's HTTP clients read a per-request response timeout from. */
     private static final String RESPONSE_TIMEOUT = "azure-response-timeout";
     private final SecretClient client;
@@ -21,7 +21,6 @@ final class VaultAccess implements AutoCloseable {
     private final AzureFailures failures;
     private final Duration callDeadline;
     private final Duration requestTimeout;
-    private final AzurePipeline pipeline;
 
     VaultAccess(Config config, PoolCertificate certificate, ProcessWide process) {
         String vaultUrl = config.vaultUrl.toString();
@@ -30,8 +29,7 @@ final class VaultAccess implements AutoCloseable {
         this.failures = new AzureFailures(config);
         this.callDeadline = config.callDeadline;
         this.requestTimeout = config.requestTimeout;
-        AzurePipeline pipeline = new AzurePipeline(config);
-        this.pipeline = pipeline;
+        AzurePipeline pipeline = new AzurePipeline(config, process);
         SecretClientBuilder builder = new SecretClientBuilder()
                 .vaultUrl(Ipv6VaultHost.clientUrl(config.vaultUrl))
                 .credential(Credentials.forPool(config, certificate, pipeline))
@@ -76,11 +74,5 @@ final class VaultAccess implements AutoCloseable {
                 : secret.getProperties().getExpiresOn().toInstant();
         return new Secret(secret.getName(), secret.getProperties().getVersion(), secret.getValue(),
                 secret.getProperties().getContentType(), expiresOn);
-    }
-
-    /** Lets the HTTP client's threads go; reads still running complete. */
-    @Override
-    public void close() {
-        pipeline.close();
     }
 }

@@ -41,6 +41,9 @@ final class AzureFailures {
      */
     BatchVaultException translate(RuntimeException e, String name, String version) {
         String what = version == null ? "secret '" + name + "'" : "version " + version + " of secret '" + name + "'";
+        if (PresentedCertificate.isTrustFailure(e)) {
+            return untrusted(isCredentialFailure(e) ? config.authorityHost : config.vaultUrl, e);
+        }
         if (isCredentialFailure(e)
                 || (config.authMode == AuthMode.MANAGED_IDENTITY && ManagedIdentityCredentials.isTokenWaitCut(e))) {
             return authenticationFailure(e);
@@ -52,6 +55,9 @@ final class AzureFailures {
             String header = response.getResponse().getHeaders().getValue(ERROR_CODE);
             String code = header != null && !header.isBlank() ? header.trim() : firstGroup(CODE, body);
             String inner = firstGroupOrNull(INNER_CODE, body);
+            if (status >= 300 && status < 400) {
+                return redirected(status, response.getResponse().getHeaders().getValue(HttpHeaderName.LOCATION), what, e);
+            }
             if (status == 404) {
                 return new SecretNotFoundException(name, "The vault " + vaultUrl + " has no " + what + " (404 "
                         + code + "). Check the name (it is case-insensitive, letters, digits and '-') and that it "
@@ -101,6 +107,56 @@ final class AzureFailures {
         return new VaultUnavailableException("Cannot reach the vault " + vaultUrl + " for " + what + ": "
                 + describe(rootCause(e)) + ". Check the node's network (DNS, proxy, firewall, private endpoint) and "
                 + "the vault URL.", 0, e);
+    }
+
+    /**
+     * The server's TLS certificate was refused. Not transient: retrying cannot make it trusted.
+     */
+    private BatchVaultException untrusted(java.net.URI url, RuntimeException e) {
+        String host = url.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = url.getPort() == -1 ? 443 : url.getPort();
+        String where = url.getHost() + ":" + port;
+        String issuer = PresentedCertificate.issuer(host, port, config.requestTimeout);
+        boolean nameMismatch = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            nameMismatch |= m.contains("No subject alternative") || m.contains("No name matching");
+        }
+        return new UntrustedServerException(where, issuer, "The TLS certificate presented by " + where + " is not "
+                + "trusted by this JVM" + (nameMismatch ? " (its names do not include " + url.getHost() + ")"
+                : " (its issuer is not a trusted CA)") + "; it was issued by "
+                + (issuer == null ? "an issuer that could not be read" : "'" + issuer + "'") + ". This is not "
+                + "transient, so it was not retried and no token was sent. If a TLS-inspecting proxy or a corporate "
+                + "CA signs it, trust that CA in the JVM: import it into the JVM's cacerts (keytool -importcert "
+                + "-cacerts -alias corporate-ca -file corporate-ca.pem), or start the JVM with "
+                + "-Djavax.net.ssl.trustStore=<a store holding the CA> -Djavax.net.ssl.trustStorePassword=<its "
+                + "password>, or give BatchVault.builder().sslContext(...) one that trusts it."
+                + (nameMismatch ? " If the host is wrong, check " + Config.VAULT_URL + " and "
+                + Config.AUTHORITY_HOST + "." : ""), e);
+    }
+
+    /**
+     * A vault never redirects. The redirect is not followed and the read not retried: a retry would
+     * send the bearer token to whatever answers this way again.
+     */
+    private BatchVaultException redirected(int status, String location, String what, RuntimeException e) {
+        String target = "no Location";
+        if (location != null) {
+            try {
+                java.net.URI uri = java.net.URI.create(location.trim());
+                target = uri.getHost() == null ? "a relative Location" : "host " + uri.getHost();
+            } catch (IllegalArgumentException malformed) {
+                target = "a malformed Location";
+            }
+        }
+        return new InvalidConfigurationException(Config.VAULT_URL, "The vault " + vaultUrl + " answered " + what
+                + " with a redirect (HTTP " + status + ", to " + target + "). Key Vault never redirects: something "
+                + "other than the vault answers at this address (a proxy, a captive portal, a wrong host). The "
+                + "redirect was not followed and the read not retried. Check " + Config.VAULT_URL + " (from "
+                + config.settings.origin(Settings.VAULT_URL) + ") and the node's proxy settings.", e);
     }
 
     private BatchVaultException authenticationFailure(RuntimeException e) {

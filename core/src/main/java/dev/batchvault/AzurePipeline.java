@@ -13,6 +13,10 @@ import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,12 +56,42 @@ final class AzurePipeline {
     /** Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values. */
     final HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
 
+    /**
+     * A pipeline on a transport of its own (tests).
+     *
+     * @param config the timeouts and TLS context
+     */
     AzurePipeline(Config config) {
-        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        this.http = transport(config);
+    }
+
+    /**
+     * A pipeline on the process's shared transport for this TLS context and timeout: instances built
+     * and closed one after another reuse its threads and pooled connections instead of each leaving
+     * a JDK client behind (a JDK 11 to 20 client cannot be closed; its selector thread and pool go only
+     * when it is garbage collected).
+     *
+     * @param config the timeouts and TLS context
+     * @param process where the shared transports are kept
+     */
+    AzurePipeline(Config config, ProcessWide process) {
+        this.http = process.transport(config.sslContext, config.requestTimeout, () -> transport(config));
+    }
+
+    private static HttpClient transport(Config config) {
+        AtomicInteger threads = new AtomicInteger();
+        // Daemon threads that end after 30 s idle (the JDK's default pool keeps them a minute, not daemon).
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "batchvault-http-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().executor(executor);
         if (config.sslContext != null) {
             jdk.sslContext(config.sslContext);
         }
-        this.http = new JdkHttpClientBuilder(jdk)
+        return new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(config.requestTimeout)
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)

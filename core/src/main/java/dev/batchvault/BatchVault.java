@@ -33,6 +33,8 @@ public final class BatchVault implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchVault.class);
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile BatchVault defaultInstance;
+    /** How many times a static read is made again on a rebuilt process-wide instance closed under it. */
+    private static final int CLOSED_RETRIES = 3;
 
     private final Config config;
     private final SecretCache cache;
@@ -52,7 +54,7 @@ public final class BatchVault implements AutoCloseable {
      *     cannot be found or used, or the vault refuses; see {@link #get(String)}
      */
     public static String secret(String name) {
-        return defaultInstance().get(name).value();
+        return fromDefault(v -> v.get(name).value());
     }
 
     /**
@@ -64,7 +66,30 @@ public final class BatchVault implements AutoCloseable {
      * @throws BatchVaultException (a subtype) as {@link #get(String, String)} does
      */
     public static String secret(String name, String version) {
-        return defaultInstance().get(name, version).value();
+        return fromDefault(v -> v.get(name, version).value());
+    }
+
+    /**
+     * Reads through the process-wide instance. When that instance is closed during the read (by
+     * another thread), the read is made again on a rebuilt one; after {@link #CLOSED_RETRIES} such
+     * closes in a row it fails with {@link VaultUnavailableException}. Never {@link IllegalStateException}.
+     */
+    private static String fromDefault(java.util.function.Function<BatchVault, String> read) {
+        for (int tries = 0; ; tries++) {
+            BatchVault instance = defaultInstance();
+            try {
+                return read.apply(instance);
+            } catch (IllegalStateException | BatchVaultException e) {
+                if (!instance.closed) {
+                    throw e;
+                }
+                if (tries >= CLOSED_RETRIES) {
+                    throw new VaultUnavailableException("The process-wide BatchVault was closed during this read "
+                            + (tries + 1) + " times in a row (BatchVault.defaultInstance().close() from another "
+                            + "thread); try again.", 0, null);
+                }
+            }
+        }
     }
 
     /**
@@ -121,8 +146,8 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * One version of a secret. Versions never change, so it stays cached until evicted (or until
-     * its own expiry).
+     * One version of a secret. A version's value never changes, but access to it can: it is
+     * revalidated on the same TTL as the latest version, and a 403 or 404 then reaches the caller.
      *
      * @param name the secret's name
      * @param version the version identifier (letters and digits, as in the secret's id)
@@ -163,12 +188,24 @@ public final class BatchVault implements AutoCloseable {
         cache.invalidate(name);
     }
 
+    /** @return how many entries the cache holds now (for tests) */
+    long cacheSize() {
+        return cache.size();
+    }
+
     /** @return what the cache has done so far: hits, misses, loads, load failures, stale serves */
     public CacheStats cacheStats() {
         return cache.stats();
     }
 
-    /** Drops every cached value; later calls fail with {@link IllegalStateException}. */
+    /**
+     * Drops every cached value. The HTTP transport is shared by the instances of the process with the
+     * same TLS context and request timeout, so building and closing instances does not add threads
+     * or connections. Later calls on this instance fail with {@link IllegalStateException}; a
+     * read still running may end with its value or with {@link VaultUnavailableException}, and
+     * leaves nothing in the cache. {@link #secret(String)} never sees the closed process-wide
+     * instance: it reads again through a rebuilt one.
+     */
     @Override
     public void close() {
         closed = true;
@@ -194,6 +231,11 @@ public final class BatchVault implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a name Key Vault would never accept. An invalid name is described by its length and
+     * its first bad character's position and code point, never echoed: it may be a value passed by
+     * mistake, or hold a line break that would forge a log line.
+     */
     static void checkName(String name) {
         if (name == null) {
             throw new InvalidSecretNameException("secret name == null");
@@ -201,15 +243,13 @@ public final class BatchVault implements AutoCloseable {
         int length = name.length();
         if (length == 0 || length > 127) {
             throw new InvalidSecretNameException("Secret name has " + length
-                    + " characters; Key Vault names have 1 to 127 (letters, digits and '-').");
+                    + " characters; Key Vault names have 1 to 127 (letters, digits and '-'). The name is not shown.");
         }
-        for (int i = 0; i < length; i++) {
-            char c = name.charAt(i);
-            if (!(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-                throw new InvalidSecretNameException("Secret name '" + name + "' has '" + (Character.isISOControl(c)
-                        ? "?" : String.valueOf(c)) + "' at position " + (i + 1)
-                        + "; Key Vault names use only letters, digits and '-' (no '_' or '.').");
-            }
+        int bad = firstNotIn(name, false);
+        if (bad >= 0) {
+            throw new InvalidSecretNameException("Secret name of " + length + " characters has "
+                    + codePoint(name, bad) + " at position " + (bad + 1) + "; Key Vault names use only letters, "
+                    + "digits and '-' (no '_' or '.'). The name is not shown, in case it is a value passed by mistake.");
         }
     }
 
@@ -217,14 +257,27 @@ public final class BatchVault implements AutoCloseable {
         if (version == null) {
             throw new InvalidSecretNameException("secret version == null");
         }
-        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(BatchVault::isAsciiHex)) {
-            throw new InvalidSecretNameException("Secret version '" + version
-                    + "' is malformed; a version is the last part of the secret's id, 32 hex digits.");
+        int bad = firstNotIn(version, true);
+        if (version.isEmpty() || version.length() > 64 || bad >= 0) {
+            throw new InvalidSecretNameException("Secret version of " + version.length() + " characters is "
+                    + "malformed" + (bad >= 0 ? " (" + codePoint(version, bad) + " at position " + (bad + 1) + ")" : "")
+                    + "; a version is the last part of the secret's id, 32 hex digits. The version is not shown.");
         }
     }
 
-    private static boolean isAsciiHex(int c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    /** @return the index of the first character that is not an ASCII letter or digit (or '-' in a name), or -1 */
+    private static int firstNotIn(String s, boolean version) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c == '-' && !version) || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String codePoint(String s, int index) {
+        return String.format(java.util.Locale.ROOT, "U+%04X", s.codePointAt(index));
     }
 
     /**

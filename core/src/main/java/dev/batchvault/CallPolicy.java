@@ -3,15 +3,16 @@ package dev.batchvault;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Only transient failures ({@link VaultUnavailableException} after translation: 5xx, 429, I/O,
  *       timeouts, at the vault or the token endpoint) are retried; every other failure is thrown at once.
- *   <li>The delay is what a throttled answer asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
+ *   <li>The delay is what a throttled answer (the vault's, or Entra ID's as MSAL4J keeps it) asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
  *       or {@code Retry-After} in seconds or as an HTTP date), otherwise full-jitter exponential
  *       backoff: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s.
  *   <li>When the next attempt would start after the call deadline, the call gives up with a
@@ -77,6 +78,11 @@ final class CallPolicy {
                 n -> ThreadLocalRandom.current().nextLong(n + 1), delay -> Thread.sleep(delay.toMillis()));
     }
 
+    /** One attempt, given the time left before the call's deadline (to cut its request timeout to). */
+    interface Attempt<T> {
+        T run(Duration timeLeft);
+    }
+
     /**
      * Makes a call: attempts until one succeeds, a failure is not transient, or the deadline comes.
      *
@@ -87,15 +93,39 @@ final class CallPolicy {
      * @throws BatchVaultException the translated failure, or {@link VaultUnavailableException} at the deadline
      */
     <T> T call(String subject, Supplier<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
+        return call(subject, timeLeft -> attempt.get(), translate);
+    }
+
+    /**
+     * Makes a call: attempts until one succeeds, a failure is not transient, or the deadline comes.
+     * The call ends by its deadline plus at most the one attempt running then: the wait for a permit
+     * of the per-vault bound ends at the deadline, a retry pause that would end after it is not
+     * taken, and each attempt is told the time left, to cut its request timeout to.
+     *
+     * <p>An interrupted caller (while waiting for a permit, pausing, or in an attempt) gets a
+     * {@link VaultUnavailableException} whose cause is an {@link InterruptedException}, with its
+     * interrupt flag set, at once.
+     *
+     * @param subject what is read, for messages ("secret 'x'")
+     * @param attempt one attempt; may throw anything
+     * @param translate turns what an attempt threw into BatchVault's exception
+     * @return what the successful attempt returned
+     * @throws BatchVaultException the translated failure, or {@link VaultUnavailableException} at the deadline
+     */
+    <T> T call(String subject, Attempt<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
         long start = nanoTime.getAsLong();
         for (int n = 1; ; n++) {
             RuntimeException failure;
             try {
-                return bounded(subject, attempt);
+                return bounded(subject, attempt, start, n);
             } catch (BatchVaultException e) {
                 throw e;
             } catch (RuntimeException e) {
                 failure = e;
+            }
+            if (isInterruption(failure)) {
+                Thread.currentThread().interrupt();
+                throw interrupted("reading " + subject + " from " + vaultUrl, n, failure);
             }
             BatchVaultException translated = translate.apply(failure);
             long elapsed = nanoTime.getAsLong() - start;
@@ -114,9 +144,30 @@ final class CallPolicy {
                 sleeper.sleep(delay.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new VaultUnavailableException("Interrupted while waiting to retry.", 0, e);
+                throw interrupted("waiting to retry " + subject, n, e);
             }
         }
+    }
+
+    private static VaultUnavailableException interrupted(String what, int attempts, Throwable cause) {
+        Throwable interruption = cause instanceof InterruptedException ? cause : new InterruptedException();
+        return new VaultUnavailableException("Interrupted while " + what + "; the thread's interrupt flag is set.",
+                attempts, interruption);
+    }
+
+    /** @return whether the failure is the thread's interruption, however the transport wrapped it */
+    static boolean isInterruption(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    && !(t instanceof java.net.SocketTimeoutException)
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -145,16 +196,24 @@ final class CallPolicy {
         return Duration.ofMillis(random.applyAsLong(cap));
     }
 
-    private <T> T bounded(String subject, Supplier<T> attempt) {
+    private <T> T bounded(String subject, Attempt<T> attempt, long start, int n) {
+        long left = deadline.toNanos() - (nanoTime.getAsLong() - start);
+        boolean acquired;
         try {
-            bound.acquire();
+            acquired = left > 0 && bound.tryAcquire(left, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new VaultUnavailableException("Interrupted while waiting to read " + subject + " from " + vaultUrl
-                    + ".", 0, e);
+            throw interrupted("waiting to read " + subject + " from " + vaultUrl, n - 1, e);
+        }
+        if (!acquired) {
+            throw new VaultUnavailableException("No request to " + vaultUrl + " for " + subject + " could start "
+                    + "within the call deadline " + deadline + ": every permit of the per-vault bound "
+                    + "(max-concurrent-requests) stayed in use, so the vault is slow or not answering. Gave up after "
+                    + (n - 1) + (n == 2 ? " attempt." : " attempts."), n - 1, null);
         }
         try {
-            return attempt.get();
+            long timeLeft = deadline.toNanos() - (nanoTime.getAsLong() - start);
+            return attempt.run(Duration.ofNanos(Math.max(1_000_000L, timeLeft)));
         } finally {
             bound.release();
         }
@@ -169,35 +228,31 @@ final class CallPolicy {
      * @return the delay, never negative; empty when the failure carries none
      */
     static Optional<Duration> retryAfter(Throwable failure, Instant now) {
+        MsalServiceException tokenEndpoint = AzureFailures.find(failure, MsalServiceException.class);
+        if (tokenEndpoint != null && tokenEndpoint.headers() != null) {
+            // Entra ID's answer, as MSAL4J keeps it: its Retry-After counts as the vault's does.
+            return RetryAfter.parse(header(tokenEndpoint.headers(), "retry-after-ms"),
+                    header(tokenEndpoint.headers(), "x-ms-retry-after-ms"),
+                    header(tokenEndpoint.headers(), "retry-after"), now);
+        }
         HttpResponseException response = AzureFailures.find(failure, HttpResponseException.class);
         if (response == null || response.getResponse() == null) {
             return Optional.empty();
         }
         HttpHeaders headers = response.getResponse().getHeaders();
-        for (String ms : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String value = headers.getValue(HttpHeaderName.fromString(ms));
-            if (value != null) {
-                try {
-                    return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(value.trim()))));
-                } catch (NumberFormatException e) {
-                    // fall through to the next header
-                }
+        return RetryAfter.parse(headers.getValue(HttpHeaderName.fromString("retry-after-ms")),
+                headers.getValue(HttpHeaderName.fromString("x-ms-retry-after-ms")),
+                headers.getValue(HttpHeaderName.RETRY_AFTER), now);
+    }
+
+    /** @return the first value of a header, by name in any case, or {@code null} */
+    private static String header(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && e.getValue() != null
+                    && !e.getValue().isEmpty()) {
+                return e.getValue().get(0);
             }
         }
-        String retryAfter = headers.getValue(HttpHeaderName.RETRY_AFTER);
-        if (retryAfter == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(now, at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
+        return null;
     }
 }

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class CertificateLocator {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateLocator.class);
     private static final Duration EXPIRY_WARNING = Duration.ofDays(30);
+    /** The clock skew Entra ID allows on a client assertion; a certificate this close to its notBefore is used. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final List<CertificateSource> sources;
     private final Clock clock;
@@ -92,7 +94,21 @@ final class CertificateLocator {
                     + Config.CERTIFICATE_PATH + " and set " + Config.CERTIFICATE_THUMBPRINT
                     + " to let BatchVault find the pool certificate itself.", searched);
         }
-        PoolCertificate certificate = CertificateFiles.read(config.certificatePath, config.certificatePasswordFile);
+        PoolCertificate certificate;
+        try {
+            certificate = CertificateFiles.read(config.certificatePath, config.certificatePasswordFile, config.thumbprint);
+        } catch (CertificateUnusableException e) {
+            if (e.reason() != Reason.WRONG_PASSWORD || config.certificatePasswordFile != null) {
+                throw e;
+            }
+            // Core reads only the password file it is given: say which setting gives it.
+            throw new CertificateUnusableException(Reason.WRONG_PASSWORD, e.location(), "Cannot open "
+                    + config.certificatePath + " (" + Config.CERTIFICATE_PATH + ", from "
+                    + config.settings.origin(Config.CERTIFICATE_PATH) + "): it needs a password and "
+                    + Config.CERTIFICATE_PASSWORD_FILE + " is not set. Set " + Config.CERTIFICATE_PASSWORD_FILE + " ("
+                    + Settings.ways(Config.CERTIFICATE_PASSWORD_FILE) + ") to the file holding it (Batch writes it "
+                    + "beside the certificate as " + config.certificatePath.getFileName() + ".pw).", null);
+        }
         if (config.thumbprint != null && !config.thumbprint.equals(certificate.thumbprint())) {
             throw new CertificateUnusableException(Reason.THUMBPRINT_MISMATCH, certificate.location(), "The certificate in "
                     + certificate.location() + " has thumbprint " + certificate.thumbprint() + ", but "
@@ -113,10 +129,17 @@ final class CertificateLocator {
                     + " (valid from " + notBefore + "; now " + now + "). Entra ID refuses expired certificates: "
                     + "create a new one, register it on the application and put it on the pool.", null);
         }
-        if (now.isBefore(notBefore)) {
+        if (now.isBefore(notBefore) && now.plus(CLOCK_SKEW).isBefore(notBefore)) {
             throw new CertificateUnusableException(Reason.NOT_YET_VALID, certificate.location(), "The certificate "
                     + certificate.thumbprint() + " in " + certificate.location() + " is not valid before " + notBefore
-                    + " (valid until " + notAfter + "; now " + now + "). Check the node's clock, or wait.", null);
+                    + " (valid until " + notAfter + "; now " + now + "), more than " + CLOCK_SKEW.toMinutes() + " minutes "
+                    + "ahead. Check the node's clock, or wait.", null);
+        }
+        if (now.isBefore(notBefore)) {
+            LOG.warn("The certificate {} in {} is not valid before {}, {} s from now by this node's clock; using it, "
+                    + "as Entra ID allows {} minutes of clock skew. Check the node's clock (NTP).",
+                    certificate.thumbprint(), certificate.location(), notBefore,
+                    Duration.between(now, notBefore).toSeconds(), CLOCK_SKEW.toMinutes());
         }
         if (now.plus(EXPIRY_WARNING).isAfter(notAfter) && process.firstExpiryWarning(certificate.thumbprint())) {
             LOG.warn("The certificate {} in {} expires on {}: renew it and put the new one on the pool.",

@@ -14,8 +14,10 @@ public final class CertificateUnusableException extends BatchVaultException {
         EXPIRED,
         /** {@code notBefore} is still ahead. */
         NOT_YET_VALID,
-        /** The file or store entry cannot be read (permissions, not a file). */
+        /** The file or store entry cannot be read (permissions; a directory, FIFO, socket or device). */
         UNREADABLE,
+        /** The file is larger than a certificate or password file can be; it was not read. */
+        TOO_LARGE,
         /** The PKCS#12 password is wrong. */
         WRONG_PASSWORD,
         /** The file is not a certificate of a known format, or is truncated. */

@@ -3,7 +3,6 @@ package dev.batchvault;
 import dev.batchvault.spi.InvalidThumbprintException;
 import dev.batchvault.spi.Thumbprint;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,31 +216,7 @@ final class Config {
     }
 
     static URI httpsUrl(String key, String value, String origin) {
-        URI url;
-        try {
-            url = new URI(value);
-        } catch (URISyntaxException e) {
-            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") is not a URL: "
-                    + e.getReason() + ".", e);
-        }
-        if (!url.isAbsolute() || url.getHost() == null) {
-            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin
-                    + ") is not an absolute URL; expected https://<host>, such as https://myvault.vault.azure.net.");
-        }
-        if (!"https".equalsIgnoreCase(url.getScheme())) {
-            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") uses "
-                    + url.getScheme() + "; it must use https, since a bearer token travels with every request.");
-        }
-        if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
-            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin
-                    + ") has a query, fragment or user part; expected just https://<host>[:port].");
-        }
-        String path = url.getRawPath();
-        if (path != null && !path.isEmpty() && !path.equals("/")) {
-            throw new InvalidConfigurationException(key, key + " '" + value + "' (from " + origin + ") has a path ("
-                    + path + "); expected just https://<host>[:port], such as https://myvault.vault.azure.net.");
-        }
-        return URI.create("https://" + url.getRawAuthority());
+        return HttpsUrls.parse(key, value, origin);
     }
 
     static String tenantId(String value, String origin) {

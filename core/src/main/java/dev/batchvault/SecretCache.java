@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *       good value is served, up to the maximum staleness, with one WARN; the vault is tried again
  *       after a growing pause. 403 and 404 are never masked: the entry goes and the caller gets
  *       the exception. A 404 is remembered for the negative TTL.
- *   <li>Never past the secret's own {@code exp}. A pinned version never changes: it stays until
- *       evicted.
+ *   <li>Never past the secret's own {@code exp}. A pinned version's value never changes, but access
+ *       to it can: it is revalidated on the same TTL as the latest version and dropped on 403/404.
  * </ul>
  *
  * <p>Keys are {@link CacheKey}s: names are case-insensitive. A hit ({@link #getIfFresh}) is two
@@ -64,6 +64,8 @@ final class SecretCache implements AutoCloseable {
     private final ConcurrentMap<CacheKey, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
     private final Executor refresher;
     private final ExecutorService ownRefresher;
+    /** Set by {@link #close()}: a load still running then leaves no entry behind. */
+    private volatile boolean closed;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loads = new LongAdder();
@@ -189,6 +191,7 @@ final class SecretCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (ownRefresher != null) {
             ownRefresher.shutdownNow();
         }
@@ -221,8 +224,16 @@ final class SecretCache implements AutoCloseable {
                 return previous;
             }
             try {
-                return running.join();
-            } catch (CompletionException e) {
+                return running.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VaultUnavailableException("Interrupted while waiting for another thread's read of secret "
+                        + key.name + "; the thread's interrupt flag is set.", 0, e);
+            } catch (ExecutionException e) {
+                if (isInterruption(e.getCause())) {
+                    // The loading thread was interrupted, not this one: load again.
+                    return load(key, previous, false);
+                }
                 throw (RuntimeException) e.getCause();
             }
         }
@@ -244,12 +255,12 @@ final class SecretCache implements AutoCloseable {
         loads.increment();
         try {
             Secret secret = loader.fetch(name, version);
-            CacheEntry fresh = fresh(secret, version != null);
+            CacheEntry fresh = fresh(secret);
             long now = time.read();
             if (fresh.freshUntil <= now) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, fresh);
+                store(key, fresh);
             }
             dropDead(now);
             if (previous != null && previous.failures > 0) {
@@ -262,22 +273,25 @@ final class SecretCache implements AutoCloseable {
             if (config.cacheNegativeTtl.isZero()) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
+                store(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
             }
             throw e;
         } catch (VaultUnavailableException e) {
+            if (isInterruption(e)) {
+                throw e; // this thread was interrupted: the vault is not at fault, the cache stays as it is
+            }
             loadFailures.increment();
             long now = time.read();
             if (previous != null && previous.secret != null && background && now < previous.freshUntil) {
                 // Still fresh: keep serving it, and try again after a pause rather than at every hit.
-                entries.put(key, previous.retryAt(now + retryDelay(1).toNanos()));
+                store(key, previous.retryAt(now + retryDelay(1).toNanos()));
                 return previous;
             }
             if (previous != null && previous.secret != null && now < previous.staleUntil) {
                 staleServes.increment();
                 int failures = previous.failures + 1;
                 long retry = Math.min(previous.staleUntil, now + retryDelay(failures).toNanos());
-                entries.put(key, previous.staleUntil(retry, failures));
+                store(key, previous.staleUntil(retry, failures));
                 if (failures == 1) {
                     LOG.warn("The vault is unavailable; serving the last good value of secret {} (version {}) for up to "
                             + "{} more: {}", name, previous.secret.version(),
@@ -297,22 +311,35 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private CacheEntry fresh(Secret secret, boolean pinned) {
+    /** Puts an entry, unless the cache is closed: a load still running at close() leaves nothing behind. */
+    private void store(CacheKey key, CacheEntry entry) {
+        entries.put(key, entry);
+        if (closed) {
+            // close() ran during the load and emptied the cache, before or after this put.
+            entries.invalidate(key);
+        }
+    }
+
+    private CacheEntry fresh(Secret secret) {
         long now = time.read();
         long untilExp = FOREVER;
         if (secret.expiresOn().isPresent()) {
             Instant wall = time.now();
             untilExp = now + Math.max(0, Duration.between(wall, secret.expiresOn().get()).toNanos());
         }
-        if (pinned) {
-            return new CacheEntry(secret, null, untilExp, FOREVER, untilExp, 0);
-        }
+        // A pinned version's value never changes, but access to it can (revoked, deleted, disabled):
+        // it is revalidated on the same TTL as the latest, so a 403 or 404 is never masked.
         double jitter = 1 + config.cacheJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         long ttl = (long) (config.cacheTtl.toNanos() * jitter);
         long freshUntil = Math.min(now + ttl, untilExp);
         long refreshAt = now + (long) (ttl * config.cacheRefreshAhead);
         long staleUntil = Math.min(saturatedAdd(freshUntil, config.cacheMaxStaleness.toNanos()), untilExp);
         return new CacheEntry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+    }
+
+    /** @return whether a load failed because its thread was interrupted ({@link CallPolicy}'s exception for it) */
+    private static boolean isInterruption(Throwable e) {
+        return e instanceof VaultUnavailableException && e.getCause() instanceof InterruptedException;
     }
 
     private static Duration retryDelay(int failures) {

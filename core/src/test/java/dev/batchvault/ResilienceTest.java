@@ -167,7 +167,7 @@ class ResilienceTest extends WithFixture {
                 .callDeadline(Duration.ofSeconds(20)).build()) {
             vault.get("bounded-0");
             fixture.vault.inject(Fault.latency(Duration.ofMillis(150)));
-            Semaphore bound = process.vaultBound(fixture.vault.url(), 2);
+            Semaphore bound = process.vaultBound(java.net.URI.create(fixture.vault.url()), 2);
             int[] mostWaiting = {0};
             Thread watcher = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {

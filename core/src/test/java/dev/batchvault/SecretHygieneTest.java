@@ -109,6 +109,20 @@ class SecretHygieneTest {
             try (BatchVault impostor = fixture.builder().vaultUrl("https://127.0.0.2:" + fixture.vault.port()).build()) {
                 seen.add(attempt(() -> impostor.get("batchAdminPass")));
             }
+            // The hardening paths: a redirect, an untrusted TLS certificate, a pinned version revalidated.
+            try (BatchVault vault = fixture.builder().build()) {
+                fixture.vault.inject(Fault.redirect(302, "https://elsewhere.example/").times(1));
+                seen.add(attempt(() -> vault.get("batchAdminPass")));
+            }
+            try (BatchVault untrusted = fixture.builder().vaultUrl("https://127.0.0.3:" + fixture.vault.port()).build()) {
+                seen.add(attempt(() -> untrusted.get("batchAdminPass")));
+            }
+            FakeTime later = new FakeTime();
+            try (BatchVault vault = fixture.builder().timeSource(later).build()) {
+                seen.add(vault.get("pinned", pinned));
+                later.advance(java.time.Duration.ofMinutes(11));
+                seen.add(vault.get("pinned", pinned));
+            }
             // The managed-identity path: IMDS's token, a retried IMDS failure, its refusals.
             ManagedIdentity identity = fixture.emulator.tenant(Fixture.TENANT).userAssignedIdentity("id-" + UUID.randomUUID());
             ManagedIdentity unassigned = fixture.emulator.tenant(Fixture.TENANT).userAssignedIdentity("id-" + UUID.randomUUID());
@@ -146,7 +160,7 @@ class SecretHygieneTest {
         String logText = logs.toString(StandardCharsets.UTF_8);
         assertThat(logText).as("TRACE logging ran").isNotEmpty();
         assertThat(logText).doesNotContain(CANARY);
-        assertThat(seen).hasSize(22);
+        assertThat(seen).hasSize(26);
         for (Object o : seen) {
             assertThat(String.valueOf(o)).doesNotContain(CANARY);
             if (o instanceof Throwable) {

@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -24,6 +21,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,57 +43,129 @@ import java.util.regex.Pattern;
 public final class CertificateFiles {
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+    /** The PKCS#12 container did not open: the password, not a key's own password, is wrong. */
+    private static final String WRONG_PASSWORD_TEXT = ": the password is wrong";
     private static final byte[] PROBE = "batchvault key check".getBytes(StandardCharsets.US_ASCII);
 
     private CertificateFiles() {
     }
 
     /**
-     * Reads a certificate file, PEM or PKCS#12 by its content.
+     * Reads a certificate file, PEM or PKCS#12 by its content; when the file holds several
+     * certificates with keys, the first key's.
      *
-     * @param file the certificate file
-     * @param passwordFile a file holding the PKCS#12 password in plain text (a trailing newline is
-     *     ignored; an empty file means no password), or {@code null} for none
+     * @param file the certificate file, at most {@link NodeFiles#MAX_CERTIFICATE_BYTES}
+     * @param passwordFile a file holding the PKCS#12 password in plain text (a UTF-8 byte order mark
+     *     and one trailing newline are ignored; an empty file means no password), or {@code null} for none
      * @return the certificate with its key
      * @throws CertificateUnusableException if either file cannot be read or used
      */
     public static PoolCertificate read(Path file, Path passwordFile) {
-        byte[] content = readBytes(file);
+        return read(file, passwordFile, null);
+    }
+
+    /**
+     * Reads a certificate file, PEM or PKCS#12 by its content, and picks the wanted certificate
+     * with its own key when the file holds several.
+     *
+     * @param file the certificate file, at most {@link NodeFiles#MAX_CERTIFICATE_BYTES}; only a
+     *     regular file (or a symbolic link to one) is read
+     * @param passwordFile a file holding the PKCS#12 password in plain text (a UTF-8 byte order mark
+     *     and one trailing newline are ignored; an empty file means no password), at most
+     *     {@link NodeFiles#MAX_PASSWORD_BYTES}, or {@code null} for none
+     * @param wanted the certificate wanted, or {@code null} for the first one with a key
+     * @return the certificate with its key
+     * @throws CertificateUnusableException if either file cannot be read or used
+     */
+    public static PoolCertificate read(Path file, Path passwordFile, Thumbprint wanted) {
+        byte[] content = NodeFiles.read(file, NodeFiles.MAX_CERTIFICATE_BYTES);
         if (looksLikePem(content)) {
-            return parsePem(content, file.toString());
+            return parsePem(content, file.toString(), wanted);
         }
-        char[] password = passwordFile == null ? new char[0] : readPassword(passwordFile);
+        byte[] raw = passwordFile == null ? new byte[0] : NodeFiles.read(passwordFile, NodeFiles.MAX_PASSWORD_BYTES);
+        char[] password = password(raw);
         try {
-            return parsePkcs12(content, password, file.toString());
+            return parsePkcs12(content, password, file.toString(), wanted);
+        } catch (CertificateUnusableException e) {
+            if (e.reason() != Reason.WRONG_PASSWORD || !e.getMessage().contains(WRONG_PASSWORD_TEXT)) {
+                throw e;
+            }
+            throw wrongPassword(file, passwordFile, raw, password.length == 0);
         } finally {
             Arrays.fill(password, '\0');
+            Arrays.fill(raw, (byte) 0);
         }
+    }
+
+    private static CertificateUnusableException wrongPassword(Path file, Path passwordFile, byte[] raw, boolean empty) {
+        Path expected = file.resolveSibling(file.getFileName() + ".pw");
+        String message;
+        if (passwordFile == null) {
+            message = "Cannot open " + file + ": the password is wrong: it needs one and no password file was read. "
+                    + "Batch writes it beside the certificate as " + expected + "; put the password there (plain "
+                    + "text, one line).";
+        } else {
+            message = "Cannot open " + file + ": the password is wrong: the one in " + passwordFile + (empty ? " (empty: no password)"
+                    : "") + " does not open it." + (endsInWhitespace(raw) ? " " + passwordFile + " ends in whitespace "
+                    + "beyond the one trailing newline that is ignored; if the whitespace is not part of the "
+                    + "password, remove it." : "") + " Put the certificate's password in " + passwordFile
+                    + " (plain text, one line), or add the certificate to the pool again with the password that "
+                    + passwordFile + " holds.";
+        }
+        return new CertificateUnusableException(Reason.WRONG_PASSWORD, file.toString(), message, null);
     }
 
     /**
      * Reads a password file as Batch writes it next to a PFX ({@code sha1-<thumbprint>.pfx.pw}).
      *
-     * @param passwordFile the file
-     * @return the password, without one trailing newline; clear it after use
-     * @throws CertificateUnusableException if the file cannot be read
+     * @param passwordFile the file, at most {@link NodeFiles#MAX_PASSWORD_BYTES}
+     * @return the password, without a leading byte order mark or one trailing newline; clear it after use
+     * @throws CertificateUnusableException if the file cannot be read or is too large
      */
     public static char[] readPassword(Path passwordFile) {
-        byte[] bytes = readBytes(passwordFile);
+        byte[] bytes = NodeFiles.read(passwordFile, NodeFiles.MAX_PASSWORD_BYTES);
         try {
-            int end = bytes.length;
-            if (end > 0 && bytes[end - 1] == '\n') {
-                end--;
-            }
-            if (end > 0 && bytes[end - 1] == '\r') {
-                end--;
-            }
-            CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, end));
-            char[] password = new char[chars.remaining()];
-            chars.get(password);
-            Arrays.fill(chars.array(), '\0');
-            return password;
+            return password(bytes);
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /** The password in a password file's bytes: BOM (UTF-8 or UTF-16) and one trailing newline removed. */
+    private static char[] password(byte[] bytes) {
+        int start = 0;
+        java.nio.charset.Charset charset = StandardCharsets.UTF_8;
+        if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
+            start = 3;
+        } else if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
+            start = 2;
+            charset = StandardCharsets.UTF_16LE;
+        } else if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
+            start = 2;
+            charset = StandardCharsets.UTF_16BE;
+        }
+        CharBuffer chars = charset.decode(ByteBuffer.wrap(bytes, start, bytes.length - start));
+        int end = chars.limit();
+        if (end > 0 && chars.get(end - 1) == '\n') {
+            end--;
+        }
+        if (end > 0 && chars.get(end - 1) == '\r') {
+            end--;
+        }
+        char[] password = new char[end];
+        chars.get(password, 0, end);
+        if (chars.hasArray()) {
+            Arrays.fill(chars.array(), '\0');
+        }
+        return password;
+    }
+
+    private static boolean endsInWhitespace(byte[] raw) {
+        char[] password = password(raw);
+        try {
+            return password.length > 0 && Character.isWhitespace(password[password.length - 1]);
+        } finally {
+            Arrays.fill(password, '\0');
         }
     }
 
@@ -110,31 +180,79 @@ public final class CertificateFiles {
      *     or it holds no private key
      */
     public static PoolCertificate parsePkcs12(byte[] content, char[] password, String location) {
+        return parsePkcs12(content, password, location, null);
+    }
+
+    /**
+     * Parses PKCS#12 bytes and picks the key entry of the wanted certificate.
+     *
+     * @param content the PKCS#12 bytes
+     * @param password the password; not cleared here
+     * @param location the file name for messages
+     * @param wanted the certificate wanted, or {@code null} for the first key entry
+     * @return the wanted certificate's key entry with its chain; the first key entry when none is the
+     *     wanted one (the caller reports the mismatch)
+     * @throws CertificateUnusableException if the password is wrong, the content is not PKCS#12,
+     *     or it holds no private key
+     */
+    public static PoolCertificate parsePkcs12(byte[] content, char[] password, String location, Thumbprint wanted) {
+        try {
+            return pkcs12(content, password, location, wanted);
+        } catch (CertificateUnusableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A malformed structure can make a JCA provider fail in ways it does not declare.
+            throw corrupt(location, "it is not a readable PKCS#12 (.pfx) file (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    private static PoolCertificate pkcs12(byte[] content, char[] password, String location, Thumbprint wanted) {
         KeyStore store;
         try {
             store = loadPkcs12(content, password);
         } catch (IOException e) {
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
                 throw new CertificateUnusableException(Reason.WRONG_PASSWORD, location, "Cannot open " + location
-                        + ": the password is wrong (" + (password.length == 0 ? "none was given" : "the password file's")
-                        + "). Batch keeps it beside the certificate as <file>.pw; set certificate-password-file "
-                        + "(BATCHVAULT_CERTIFICATE_PASSWORD_FILE) to the file holding it.", e);
+                        + WRONG_PASSWORD_TEXT + " (" + (password.length == 0 ? "none was given" : "the one given")
+                        + ").", e);
             }
             throw corrupt(location, "it is not a readable PKCS#12 (.pfx) file or PEM file; it may be truncated", e);
         } catch (GeneralSecurityException e) {
             throw corrupt(location, "it is not a readable PKCS#12 (.pfx) file", e);
         }
+        String chosen = null;
         try {
             for (String alias : Collections.list(store.aliases())) {
                 if (!store.isKeyEntry(alias)) {
                     continue;
                 }
-                PrivateKey key = (PrivateKey) store.getKey(alias, password);
-                List<X509Certificate> chain = new ArrayList<>();
-                for (Certificate c : store.getCertificateChain(alias)) {
-                    chain.add((X509Certificate) c);
+                Certificate[] chain = store.getCertificateChain(alias);
+                boolean isWanted = wanted != null && chain != null && chain.length > 0
+                        && chain[0] instanceof X509Certificate && wanted.equals(Thumbprint.of((X509Certificate) chain[0]));
+                if (chosen == null || isWanted) {
+                    chosen = alias;
                 }
-                return checked(chain, key, location);
+                if (isWanted) {
+                    break;
+                }
+            }
+            if (chosen != null) {
+                Certificate[] chain = store.getCertificateChain(chosen);
+                if (chain == null || chain.length == 0) {
+                    throw corrupt(location, "its private key comes without a certificate", null);
+                }
+                List<X509Certificate> certificates = new ArrayList<>();
+                for (Certificate c : chain) {
+                    if (!(c instanceof X509Certificate)) {
+                        throw corrupt(location, "it holds a certificate that is not X.509", null);
+                    }
+                    certificates.add((X509Certificate) c);
+                }
+                java.security.Key key = store.getKey(chosen, password);
+                if (!(key instanceof PrivateKey)) {
+                    throw corrupt(location, "its key entry holds no private key", null);
+                }
+                return checked(certificates, List.of((PrivateKey) key), certificates.get(0), location);
             }
         } catch (GeneralSecurityException e) {
             throw new CertificateUnusableException(Reason.WRONG_PASSWORD, location, "Cannot read the private key in "
@@ -151,13 +269,41 @@ public final class CertificateFiles {
      *
      * @param content the PEM bytes
      * @param location the file name for messages
-     * @return the certificate, chain and key
+     * @return the certificate of the first key, its chain and the key
      * @throws CertificateUnusableException if there is no certificate, no key, or they do not match
      */
     public static PoolCertificate parsePem(byte[] content, String location) {
+        return parsePem(content, location, null);
+    }
+
+    /**
+     * Parses PEM text holding one or more private keys ({@code PRIVATE KEY} or {@code RSA PRIVATE
+     * KEY}) and certificates, and picks the wanted certificate with the key that belongs to it.
+     *
+     * @param content the PEM bytes
+     * @param location the file name for messages
+     * @param wanted the certificate wanted, or {@code null} for the certificate of the first key
+     * @return the certificate, its chain and its key; when the wanted certificate is not in the file,
+     *     the first key's (the caller reports the mismatch)
+     * @throws CertificateUnusableException if there is no certificate, no key, or no key belongs to
+     *     the certificate chosen
+     */
+    public static PoolCertificate parsePem(byte[] content, String location, Thumbprint wanted) {
+        try {
+            return pem(content, location, wanted);
+        } catch (CertificateUnusableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A malformed block can make a JCA provider fail in ways it does not declare.
+            throw corrupt(location, "a PEM block in it cannot be decoded (" + e.getClass().getSimpleName()
+                    + "); the file may be truncated", e);
+        }
+    }
+
+    private static PoolCertificate pem(byte[] content, String location, Thumbprint wanted) {
         String text = new String(content, StandardCharsets.US_ASCII);
-        List<X509Certificate> chain = new ArrayList<>();
-        PrivateKey key = null;
+        List<X509Certificate> certificates = new ArrayList<>();
+        List<PrivateKey> keys = new ArrayList<>();
         Matcher m = PEM_BLOCK.matcher(text);
         try {
             while (m.find()) {
@@ -166,14 +312,14 @@ public final class CertificateFiles {
                 try {
                     switch (type) {
                         case "CERTIFICATE":
-                            chain.add((X509Certificate) CertificateFactory.getInstance("X.509")
+                            certificates.add((X509Certificate) CertificateFactory.getInstance("X.509")
                                     .generateCertificate(new ByteArrayInputStream(der)));
                             break;
                         case "PRIVATE KEY":
-                            key = pkcs8Key(der, location);
+                            keys.add(pkcs8Key(der, location));
                             break;
                         case "RSA PRIVATE KEY":
-                            key = pkcs8Key(pkcs1ToPkcs8(der), location);
+                            keys.add(pkcs8Key(pkcs1ToPkcs8(der), location));
                             break;
                         case "ENCRYPTED PRIVATE KEY":
                             throw corrupt(location, "its private key is encrypted; BatchVault reads unencrypted PEM keys "
@@ -188,16 +334,25 @@ public final class CertificateFiles {
         } catch (IllegalArgumentException | CertificateException e) {
             throw corrupt(location, "a PEM block in it cannot be decoded; the file may be truncated", e);
         }
-        if (chain.isEmpty()) {
-            throw corrupt(location, key == null ? "it holds no PEM certificate or key; it may be truncated"
+        if (certificates.isEmpty()) {
+            throw corrupt(location, keys.isEmpty() ? "it holds no PEM certificate or key; it may be truncated"
                     : "it holds a private key but no certificate", null);
         }
-        if (key == null) {
+        if (keys.isEmpty()) {
             throw new CertificateUnusableException(Reason.NO_PRIVATE_KEY, location, "The PEM file " + location
                     + " holds a certificate but no private key. The pool needs the certificate with its key: "
                     + "a PEM with a PRIVATE KEY block, or a .pfx.", null);
         }
-        return checked(chain, key, location);
+        X509Certificate leaf = null;
+        if (wanted != null) {
+            for (X509Certificate c : certificates) {
+                if (wanted.equals(Thumbprint.of(c))) {
+                    leaf = c;
+                    break;
+                }
+            }
+        }
+        return checked(certificates, keys, leaf, location);
     }
 
     /**
@@ -225,25 +380,73 @@ public final class CertificateFiles {
         return found;
     }
 
-    private static PoolCertificate checked(List<X509Certificate> chain, PrivateKey key, String location) {
-        X509Certificate cert = chain.get(0);
-        if (!keyMatches(key, cert)) {
-            // The leaf may not come first: find the certificate the key belongs to.
-            for (int i = 1; i < chain.size(); i++) {
-                if (keyMatches(key, chain.get(i))) {
-                    List<X509Certificate> reordered = new ArrayList<>(chain);
-                    Collections.swap(reordered, 0, i);
-                    return PoolCertificate.exportable(reordered, key, location);
+    /**
+     * Pairs a key with its certificate: the given leaf with whichever key belongs to it, or, with no
+     * leaf given, the first key with the certificate it belongs to.
+     */
+    private static PoolCertificate checked(List<X509Certificate> certificates, List<PrivateKey> keys,
+            X509Certificate leaf, String location) {
+        if (leaf != null) {
+            for (PrivateKey key : keys) {
+                if (keyMatches(key, leaf)) {
+                    return PoolCertificate.exportable(chain(leaf, certificates, keys.size()), key, location);
                 }
             }
-            throw new CertificateUnusableException(Reason.KEY_MISMATCH, location, "The private key in " + location
-                    + " does not belong to its certificate (thumbprint " + Thumbprint.of(cert)
-                    + "). The file mixes two certificates; export the certificate again with its own key.", null);
+            throw new CertificateUnusableException(Reason.KEY_MISMATCH, location, (keys.size() == 1
+                    ? "The private key in " + location + " does not belong to its certificate"
+                    : "None of the " + keys.size() + " private keys in " + location + " belongs to the certificate")
+                    + " (thumbprint " + Thumbprint.of(leaf) + "). Export the certificate again with its own key.", null);
         }
-        return PoolCertificate.exportable(chain, key, location);
+        for (PrivateKey key : keys) {
+            for (X509Certificate c : certificates) {
+                if (keyMatches(key, c)) {
+                    return PoolCertificate.exportable(chain(c, certificates, keys.size()), key, location);
+                }
+            }
+        }
+        throw new CertificateUnusableException(Reason.KEY_MISMATCH, location, "The private key in " + location
+                + " does not belong to its certificate (thumbprint " + Thumbprint.of(certificates.get(0))
+                + "). The file mixes two certificates; export the certificate again with its own key.", null);
+    }
+
+    /**
+     * The leaf first. With one key in the file, every other certificate follows in file order (the
+     * issuers, as the extension writes them); with several keys, only the leaf's issuers, found by name.
+     */
+    private static List<X509Certificate> chain(X509Certificate leaf, List<X509Certificate> certificates, int keys) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(leaf);
+        if (keys == 1) {
+            for (X509Certificate c : certificates) {
+                if (c != leaf) {
+                    chain.add(c);
+                }
+            }
+            return chain;
+        }
+        X509Certificate current = leaf;
+        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
+            X509Certificate issuer = null;
+            for (X509Certificate c : certificates) {
+                if (!chain.contains(c) && c.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
+                    issuer = c;
+                    break;
+                }
+            }
+            if (issuer == null) {
+                break;
+            }
+            chain.add(issuer);
+            current = issuer;
+        }
+        return chain;
     }
 
     private static boolean keyMatches(PrivateKey key, X509Certificate cert) {
+        if (key instanceof RSAKey && cert.getPublicKey() instanceof RSAKey
+                && !((RSAKey) key).getModulus().equals(((RSAKey) cert.getPublicKey()).getModulus())) {
+            return false; // cheap: no signature for a key of another modulus
+        }
         String algorithm;
         switch (key.getAlgorithm()) {
             case "RSA":
@@ -320,22 +523,6 @@ public final class CertificateFiles {
     private static boolean looksLikePem(byte[] content) {
         String head = new String(content, 0, Math.min(content.length, 4096), StandardCharsets.US_ASCII);
         return head.contains("-----BEGIN ");
-    }
-
-    private static byte[] readBytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CertificateUnusableException(Reason.UNREADABLE, file.toString(), file + " does not exist.", e);
-        } catch (AccessDeniedException e) {
-            throw new CertificateUnusableException(Reason.UNREADABLE, file.toString(), "Cannot read " + file
-                    + ": permission denied for user '" + System.getProperty("user.name") + "'. Run the task elevated "
-                    + "(Batch: autoUser with elevationLevel admin) or copy the file to a readable place in an "
-                    + "elevated start task.", e);
-        } catch (IOException e) {
-            throw new CertificateUnusableException(Reason.UNREADABLE, file.toString(), "Cannot read " + file + ": "
-                    + (Files.isDirectory(file) ? "it is a directory, not a file" : e.toString()) + ".", e);
-        }
     }
 
     private static CertificateUnusableException corrupt(String location, String what, Throwable cause) {

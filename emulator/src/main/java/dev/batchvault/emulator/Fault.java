@@ -23,7 +23,7 @@ import java.util.OptionalInt;
 public final class Fault {
     /** What the fault does. */
     enum Kind {
-        STATUS, THROTTLE, THROTTLE_MILLIS, THROTTLE_WITHOUT_RETRY_AFTER, RESET, HANG, LATENCY, RATE_LIMIT
+        STATUS, REDIRECT, THROTTLE, THROTTLE_MILLIS, THROTTLE_WITHOUT_RETRY_AFTER, RESET, HANG, LATENCY, RATE_LIMIT
     }
 
     final Kind kind;
@@ -35,13 +35,37 @@ public final class Fault {
     final int requests;
     /** How many requests it applies to; empty until cleared. */
     private final OptionalInt times;
+    /** The {@code Location} of a redirect; else null. */
+    final String location;
 
     private Fault(Kind kind, int status, Duration duration, int requests, OptionalInt times) {
+        this(kind, status, duration, requests, times, null);
+    }
+
+    private Fault(Kind kind, int status, Duration duration, int requests, OptionalInt times, String location) {
         this.kind = kind;
         this.status = status;
         this.duration = duration;
         this.requests = requests;
         this.times = times;
+        this.location = location;
+    }
+
+    /**
+     * Answers with a redirect, as a proxy or a listener that is not a vault might: the status, a
+     * {@code Location} header and no body. Azure services never redirect these requests.
+     *
+     * @param status a redirect status, 300 to 399
+     * @param location the {@code Location} header
+     * @return the fault
+     * @throws IllegalArgumentException if the status is not 300 to 399
+     */
+    public static Fault redirect(int status, String location) {
+        if (status < 300 || status > 399) {
+            throw new IllegalArgumentException("a redirect's status is 300 to 399, not " + status);
+        }
+        return new Fault(Kind.REDIRECT, status, null, 0, OptionalInt.empty(),
+                Objects.requireNonNull(location, "location"));
     }
 
     /**
@@ -152,7 +176,7 @@ public final class Fault {
         if (n < 1) {
             throw new IllegalArgumentException("a fault applies to at least 1 request, not " + n);
         }
-        return new Fault(kind, status, duration, requests, OptionalInt.of(n));
+        return new Fault(kind, status, duration, requests, OptionalInt.of(n), location);
     }
 
     /** @return how many requests it applies to, or empty if it applies until cleared */
@@ -193,12 +217,12 @@ public final class Fault {
         }
         Fault f = (Fault) o;
         return kind == f.kind && status == f.status && requests == f.requests && times.equals(f.times)
-                && Objects.equals(duration, f.duration);
+                && Objects.equals(duration, f.duration) && Objects.equals(location, f.location);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, status, duration, requests, times);
+        return Objects.hash(kind, status, duration, requests, times, location);
     }
 
     @Override
@@ -207,6 +231,9 @@ public final class Fault {
         switch (kind) {
             case STATUS:
                 what = "status(" + status + ")";
+                break;
+            case REDIRECT:
+                what = "redirect(" + status + ", " + location + ")";
                 break;
             case THROTTLE:
                 what = "throttle(" + duration + ")";

@@ -167,6 +167,10 @@ final class Faults {
                     route.faultStatus(exchange, fault.status);
                 }
                 return answered(exchange);
+            case REDIRECT:
+                exchange.getResponseHeaders().set("Location", fault.location);
+                exchange.sendResponseHeaders(fault.status, -1);
+                return answered(exchange);
             case THROTTLE:
                 exchange.getResponseHeaders().set("Retry-After", Long.toString(Fault.ceilSeconds(fault.duration)));
                 route.throttled(exchange, false);

@@ -53,6 +53,7 @@ public final class Vault {
     private volatile java.util.function.BiPredicate<String, String> rbac;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
+    private volatile String challengeResource = RESOURCE;
     private final Endpoint endpoint;
     private final VaultCertificates certificates = new VaultCertificates(this);
 
@@ -82,6 +83,17 @@ public final class Vault {
     /** @return the HTTPS port it listens on (on every address) */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /**
+     * Makes the challenge name another resource, as a listener that is not a vault would, to test
+     * that clients refuse to fetch a token for it. Tokens are still checked against Key Vault's.
+     *
+     * @param resource the {@code resource} of the challenge, such as {@code https://storage.azure.com};
+     *     {@code null} restores {@code https://vault.azure.net}
+     */
+    public void challengeResource(String resource) {
+        this.challengeResource = resource == null ? RESOURCE : resource;
     }
 
     /** @return the tenant whose tokens it accepts, named in its challenge */
@@ -555,7 +567,7 @@ public final class Vault {
 
     private int unauthorized(HttpExchange exchange, String message) throws IOException {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization=\"https://login.windows.net/"
-                + tenantId + "\", resource=\"" + RESOURCE + "\"");
+                + tenantId + "\", resource=\"" + challengeResource + "\"");
         return error(exchange, 401, "Unauthorized", null, message);
     }
 

@@ -3,6 +3,7 @@ package dev.batchvault.linux;
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
 import dev.batchvault.internal.CertificateFiles;
+import dev.batchvault.internal.NodeFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
 import dev.batchvault.spi.PoolCertificate;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 abstract class DirectorySource implements CertificateSource {
     private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
-    /** PEM files are small; anything larger is not a certificate file. */
-    private static final long MAX_PEM_BYTES = 1 << 20;
+    /** PEM files are small; anything larger is not a certificate file (and is not read). */
+    private static final long MAX_PEM_BYTES = NodeFiles.MAX_CERTIFICATE_BYTES;
     private static final Map<Path, Scanned> SCANNED = new ConcurrentHashMap<>();
 
     private final Clock clock;
@@ -76,7 +77,7 @@ abstract class DirectorySource implements CertificateSource {
                     continue;
                 }
                 try {
-                    PoolCertificate certificate = read(candidate);
+                    PoolCertificate certificate = read(candidate, wanted);
                     if (!certificate.thumbprint().equals(wanted)) {
                         LOG.warn("{} is named for certificate {} but holds {}; skipping it", candidate, wanted,
                                 certificate.thumbprint());
@@ -171,22 +172,23 @@ abstract class DirectorySource implements CertificateSource {
         }
         List<Thumbprint> thumbprints;
         try {
-            thumbprints = CertificateFiles.thumbprintsInPem(Files.readAllBytes(file));
-        } catch (IOException e) {
-            // Unreadable: only worth reporting if it could be ours, which cannot be known unread.
+            thumbprints = CertificateFiles.thumbprintsInPem(NodeFiles.read(file, NodeFiles.MAX_CERTIFICATE_BYTES));
+        } catch (CertificateUnusableException e) {
+            // Unreadable, special or grown past the limit: only worth reporting if it could be ours,
+            // which cannot be known unread.
             return List.of();
         }
         SCANNED.put(key, new Scanned(attributes.size(), mtime, List.copyOf(thumbprints)));
         return thumbprints;
     }
 
-    private static PoolCertificate read(Path candidate) {
+    private static PoolCertificate read(Path candidate, Thumbprint wanted) {
         String name = candidate.getFileName().toString();
         if (name.toLowerCase(Locale.ROOT).endsWith(".pfx")) {
             Path passwordFile = candidate.resolveSibling(name + ".pw");
-            return CertificateFiles.read(candidate, Files.exists(passwordFile) ? passwordFile : null);
+            return CertificateFiles.read(candidate, Files.exists(passwordFile) ? passwordFile : null, wanted);
         }
-        return CertificateFiles.read(candidate, null);
+        return CertificateFiles.read(candidate, null, wanted);
     }
 
     private static Path realPath(Path p) {

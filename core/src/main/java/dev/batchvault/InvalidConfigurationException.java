@@ -6,6 +6,7 @@ package dev.batchvault;
  */
 public final class InvalidConfigurationException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** The key of the offending setting. */
     private final String setting;
 
     /**

@@ -11,5 +11,6 @@ def pom = new File(basedir, 'pom.xml').text
 (pom =~ /(?s)<!-- README: ([\w-]+) -->\n(.*?)\n\s*<!-- \/README -->/).each { match ->
     assert readme.contains(squeeze(match[2])) : "README.md lacks the ${match[1]} snippet of ${basedir}/pom.xml"
 }
+new File(basedir, 'target').mkdirs()
 new File(basedir, 'target/verified.txt').text = 'verify.groovy ran'
 return log

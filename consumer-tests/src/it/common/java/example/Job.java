@@ -9,6 +9,8 @@ import dev.batchvault.emulator.Vault;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -18,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * A Batch job's main class as a user writes it, plus the emulator playing Entra ID, Key Vault and
  * Batch (which puts the pool certificate into $AZ_BATCH_CERTIFICATES_DIR). Exits non-zero, saying
  * why, when the job's own logging is lost or the secret cannot be read.
+ *
+ * <p>Arguments: none (read the secret here); {@code --expect-old-azure-refused} (build() must refuse
+ * the Azure jars); {@code --run-module <module-path file> <job jar> <module/class>} (start that job in
+ * its own JVM on the module path, configured as a Batch job is: environment variables only).
  */
 public final class Job {
     private static final Logger LOG = LoggerFactory.getLogger(Job.class);
@@ -49,6 +55,30 @@ public final class Job {
             char[] password = UUID.randomUUID().toString().toCharArray();
             certificate.writePfx(certs.resolve(file), password);
             Files.write(certs.resolve(file + ".pw"), new String(password).getBytes(StandardCharsets.UTF_8));
+
+            if (args.length == 4 && args[0].equals("--run-module")) {
+                String modulePath = new String(Files.readAllBytes(Path.of(args[1])), StandardCharsets.UTF_8).trim()
+                        + java.io.File.pathSeparator + args[2];
+                List<String> command = new ArrayList<>();
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
+                command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
+                command.add("--module-path");
+                command.add(modulePath);
+                command.add("-m");
+                command.add(args[3]);
+                ProcessBuilder task = new ProcessBuilder(command).inheritIO();
+                task.environment().put("BATCHVAULT_VAULT_URL", vault.url());
+                task.environment().put("BATCHVAULT_TENANT_ID", tenantId);
+                task.environment().put("BATCHVAULT_CLIENT_ID", clientId);
+                task.environment().put("BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint());
+                task.environment().put("BATCHVAULT_AUTHORITY_HOST", azure.authorityHost());
+                int exit = task.start().waitFor();
+                if (exit != 0) {
+                    fail("the job on the module path exited with " + exit);
+                }
+                return;
+            }
 
             BatchVault vaultClient;
             try {

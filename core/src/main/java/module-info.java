@@ -1,0 +1,23 @@
+/**
+ * BatchVault: Key Vault secrets for code on an Azure Batch node, authenticated by the pool's
+ * certificate. {@code dev.batchvault} is the API; {@code dev.batchvault.spi} is where certificate
+ * stores plug in, found with {@link java.util.ServiceLoader}.
+ *
+ * @uses dev.batchvault.spi.CertificateSource
+ */
+module dev.batchvault {
+    requires com.azure.core;
+    requires com.azure.core.http.jdk.httpclient;
+    requires com.azure.identity;
+    requires com.azure.security.keyvault.secrets;
+    requires com.github.benmanes.caffeine;
+    requires com.microsoft.aad.msal4j;
+    requires java.net.http;
+    requires org.slf4j;
+    requires reactor.core;
+
+    exports dev.batchvault;
+    exports dev.batchvault.spi;
+
+    uses dev.batchvault.spi.CertificateSource;
+}

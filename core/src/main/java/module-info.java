@@ -5,7 +5,10 @@
  *
  * @uses dev.batchvault.spi.CertificateSource
  */
+// MSAL4J has no module descriptor, only an Automatic-Module-Name; the Azure SDK requires it the same way.
+@SuppressWarnings("requires-automatic")
 module dev.batchvault {
+    // com.azure.core also gives reactor.core and org.slf4j (requires transitive).
     requires com.azure.core;
     requires com.azure.core.http.jdk.httpclient;
     requires com.azure.identity;
@@ -13,8 +16,6 @@ module dev.batchvault {
     requires com.github.benmanes.caffeine;
     requires com.microsoft.aad.msal4j;
     requires java.net.http;
-    requires org.slf4j;
-    requires reactor.core;
 
     exports dev.batchvault;
     exports dev.batchvault.spi;

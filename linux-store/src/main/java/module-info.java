@@ -5,6 +5,8 @@
  *
  * @provides dev.batchvault.spi.CertificateSource
  */
+// slf4j-api 1.7 (the line azure-core uses) is an automatic module; 2.x is a named one. Either serves.
+@SuppressWarnings("requires-automatic")
 module dev.batchvault.linux {
     requires dev.batchvault;
     requires org.slf4j;

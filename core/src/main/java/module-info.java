@@ -1,12 +1,14 @@
 /**
  * BatchVault: Key Vault secrets for code on an Azure Batch node, authenticated by the pool's
- * certificate. {@code dev.batchvault} is the API; {@code dev.batchvault.spi} is where certificate
- * stores plug in, found with {@link java.util.ServiceLoader}.
+ * managed identity or a certificate on the node. {@code dev.batchvault} is the API;
+ * {@code dev.batchvault.spi} is where certificate stores plug in, found with
+ * {@link java.util.ServiceLoader}.
  *
  * @uses dev.batchvault.spi.CertificateSource
  */
 // MSAL4J has no module descriptor, only an Automatic-Module-Name; the Azure SDK requires it the same way.
-@SuppressWarnings("requires-automatic")
+// The store modules named in the qualified export are built after this one ("module not found").
+@SuppressWarnings({"requires-automatic", "module"})
 module dev.batchvault {
     // com.azure.core also gives reactor.core and org.slf4j (requires transitive).
     requires com.azure.core;
@@ -19,6 +21,8 @@ module dev.batchvault {
 
     exports dev.batchvault;
     exports dev.batchvault.spi;
+    // Not API: the certificate-file reader the store modules share.
+    exports dev.batchvault.internal to dev.batchvault.linux, dev.batchvault.windows;
 
     uses dev.batchvault.spi.CertificateSource;
 }

@@ -1,12 +1,12 @@
 package dev.batchvault;
 
 import dev.batchvault.spi.PoolCertificate;
-import dev.batchvault.spi.Thumbprint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +38,9 @@ public final class BatchVault implements AutoCloseable {
     private final SecretCache cache;
     private volatile boolean closed;
 
-    private BatchVault(Config config, VaultAccess vault, TimeSource time) {
+    private BatchVault(Config config, VaultAccess vault, TimeSource time, Executor refresher) {
         this.config = config;
-        this.cache = new SecretCache(config, vault::fetch, time);
+        this.cache = new SecretCache(config, vault::fetch, time, refresher);
     }
 
     /**
@@ -96,7 +96,8 @@ public final class BatchVault implements AutoCloseable {
     }
 
     /**
-     * The latest version of a secret, from the cache or the vault.
+     * The latest version of a secret, from the cache or the vault. Names are case-insensitive, as in
+     * Key Vault: {@code get("Foo")} and {@code get("foo")} share one cache entry.
      *
      * @param name the secret's name: 1-127 letters, digits and '-'
      * @return the secret
@@ -109,9 +110,14 @@ public final class BatchVault implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public Secret get(String name) {
+        // The hit path looks up first: only a name checked before can hit, and close() empties the cache.
+        Secret fresh = cache.getIfFresh(name);
+        if (fresh != null) {
+            return fresh;
+        }
         checkName(name);
         checkOpen();
-        return cache.get(name);
+        return cache.get(cache.key(name));
     }
 
     /**
@@ -128,7 +134,7 @@ public final class BatchVault implements AutoCloseable {
         checkName(name);
         checkVersion(version);
         checkOpen();
-        return cache.get(new SecretCache.Pinned(name, version));
+        return cache.get(CacheKey.pinned(name, version));
     }
 
     /**
@@ -143,12 +149,12 @@ public final class BatchVault implements AutoCloseable {
     public Secret refresh(String name) {
         checkName(name);
         checkOpen();
-        return cache.refresh(name);
+        return cache.refresh(cache.key(name));
     }
 
     /**
-     * Forgets what is cached for a secret (the latest and any pinned versions); the next call asks
-     * the vault.
+     * Forgets what is cached for a secret (the latest and any pinned versions, however the name is
+     * spelled: Key Vault names are case-insensitive); the next call asks the vault.
      *
      * @param name the secret's name
      */
@@ -177,7 +183,9 @@ public final class BatchVault implements AutoCloseable {
     /** @return the vault URL and client id; nothing secret */
     @Override
     public String toString() {
-        return "BatchVault{vault=" + config.vaultUrl + ", clientId=" + config.clientId + "}";
+        return config.authMode == AuthMode.MANAGED_IDENTITY
+                ? "BatchVault{vault=" + config.vaultUrl + ", " + config.principalDescription() + "}"
+                : "BatchVault{vault=" + config.vaultUrl + ", clientId=" + config.clientId + "}";
     }
 
     private void checkOpen() {
@@ -205,25 +213,35 @@ public final class BatchVault implements AutoCloseable {
         }
     }
 
-    private static void checkVersion(String version) {
+    static void checkVersion(String version) {
         if (version == null) {
             throw new InvalidSecretNameException("secret version == null");
         }
-        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(Character::isLetterOrDigit)) {
+        if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(BatchVault::isAsciiHex)) {
             throw new InvalidSecretNameException("Secret version '" + version
                     + "' is malformed; a version is the last part of the secret's id, 32 hex digits.");
         }
+    }
+
+    private static boolean isAsciiHex(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /**
      * Configures a {@link BatchVault}. Each setter checks its value at once; {@link #build()} fills
      * what was not set from system properties ({@code batchvault.<key>}) and the environment
      * ({@code BATCHVAULT_<KEY>}), checks the whole, and finds the certificate.
+     *
+     * <p>No setter takes {@code null}: each throws {@link NullPointerException} naming its parameter
+     * ({@code "vaultUrl == null"}). To leave a setting to system properties and the environment, do
+     * not call its setter.
      */
     public static final class Builder {
-        private final Map<String, String> explicit = new HashMap<>();
+        private final Map<Setting<?>, Object> explicit = new HashMap<>();
         private SSLContext sslContext;
         private TimeSource time = TimeSource.SYSTEM;
+        private ProcessWide process = ProcessWide.PROCESS;
+        private Executor refresher;
 
         private Builder() {
         }
@@ -235,8 +253,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder vaultUrl(String vaultUrl) {
             Objects.requireNonNull(vaultUrl, "vaultUrl == null");
-            explicit.put(Config.VAULT_URL, Config.httpsUrl(Config.VAULT_URL, vaultUrl, "the builder").toString());
-            return this;
+            return set(Settings.VAULT_URL, Settings.VAULT_URL.parse(vaultUrl, "the builder"));
         }
 
         /**
@@ -246,8 +263,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder tenantId(String tenantId) {
             Objects.requireNonNull(tenantId, "tenantId == null");
-            explicit.put(Config.TENANT_ID, Config.tenantId(tenantId.trim(), "the builder"));
-            return this;
+            return set(Settings.TENANT_ID, Settings.TENANT_ID.parse(tenantId.trim(), "the builder"));
         }
 
         /**
@@ -257,8 +273,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder clientId(String clientId) {
             Objects.requireNonNull(clientId, "clientId == null");
-            explicit.put(Config.CLIENT_ID, Config.clientId(clientId.trim(), "the builder"));
-            return this;
+            return set(Settings.CLIENT_ID, Settings.CLIENT_ID.parse(clientId.trim(), "the builder"));
         }
 
         /**
@@ -268,8 +283,8 @@ public final class BatchVault implements AutoCloseable {
          * @throws InvalidConfigurationException if it is not 40 hex digits
          */
         public Builder certificateThumbprint(String thumbprint) {
-            explicit.put(Config.CERTIFICATE_THUMBPRINT, Thumbprint.parse(thumbprint, Config.CERTIFICATE_THUMBPRINT).hex());
-            return this;
+            Objects.requireNonNull(thumbprint, "thumbprint == null");
+            return set(Settings.CERTIFICATE_THUMBPRINT, Settings.CERTIFICATE_THUMBPRINT.parse(thumbprint, "the builder"));
         }
 
         /**
@@ -277,8 +292,7 @@ public final class BatchVault implements AutoCloseable {
          * @return this builder
          */
         public Builder certificatePath(Path path) {
-            explicit.put(Config.CERTIFICATE_PATH, Objects.requireNonNull(path, "path == null").toString());
-            return this;
+            return set(Settings.CERTIFICATE_PATH, Objects.requireNonNull(path, "path == null"));
         }
 
         /**
@@ -287,8 +301,7 @@ public final class BatchVault implements AutoCloseable {
          * @return this builder
          */
         public Builder certificatePasswordFile(Path path) {
-            explicit.put(Config.CERTIFICATE_PASSWORD_FILE, Objects.requireNonNull(path, "path == null").toString());
-            return this;
+            return set(Settings.CERTIFICATE_PASSWORD_FILE, Objects.requireNonNull(path, "path == null"));
         }
 
         /**
@@ -298,8 +311,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder authorityHost(String authorityHost) {
             Objects.requireNonNull(authorityHost, "authorityHost == null");
-            explicit.put(Config.AUTHORITY_HOST, Config.httpsUrl(Config.AUTHORITY_HOST, authorityHost, "the builder").toString());
-            return this;
+            return set(Settings.AUTHORITY_HOST, Settings.AUTHORITY_HOST.parse(authorityHost, "the builder"));
         }
 
         /**
@@ -309,8 +321,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder cacheTtl(Duration ttl) {
             Objects.requireNonNull(ttl, "ttl == null");
-            explicit.put(Config.CACHE_TTL, Config.positive(Config.CACHE_TTL, ttl).toString());
-            return this;
+            return set(Settings.CACHE_TTL, ttl);
         }
 
         /**
@@ -320,8 +331,7 @@ public final class BatchVault implements AutoCloseable {
          * @throws InvalidConfigurationException unless 0 &lt;= jitter &lt;= 0.5
          */
         public Builder cacheJitter(double jitter) {
-            explicit.put(Config.CACHE_JITTER, String.valueOf(Config.fraction(Config.CACHE_JITTER, jitter, 0, 0.5)));
-            return this;
+            return set(Settings.CACHE_JITTER, jitter);
         }
 
         /**
@@ -331,9 +341,7 @@ public final class BatchVault implements AutoCloseable {
          * @throws InvalidConfigurationException unless 0.1 &lt;= fraction &lt;= 1
          */
         public Builder cacheRefreshAhead(double fraction) {
-            explicit.put(Config.CACHE_REFRESH_AHEAD, String.valueOf(Config.fraction(Config.CACHE_REFRESH_AHEAD,
-                    fraction, 0.1, 1)));
-            return this;
+            return set(Settings.CACHE_REFRESH_AHEAD, fraction);
         }
 
         /**
@@ -344,8 +352,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder cacheMaxStaleness(Duration maxStaleness) {
             Objects.requireNonNull(maxStaleness, "maxStaleness == null");
-            explicit.put(Config.CACHE_MAX_STALENESS, Config.notNegative(Config.CACHE_MAX_STALENESS, maxStaleness).toString());
-            return this;
+            return set(Settings.CACHE_MAX_STALENESS, maxStaleness);
         }
 
         /**
@@ -355,8 +362,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder cacheNegativeTtl(Duration ttl) {
             Objects.requireNonNull(ttl, "ttl == null");
-            explicit.put(Config.CACHE_NEGATIVE_TTL, Config.notNegative(Config.CACHE_NEGATIVE_TTL, ttl).toString());
-            return this;
+            return set(Settings.CACHE_NEGATIVE_TTL, ttl);
         }
 
         /**
@@ -365,8 +371,7 @@ public final class BatchVault implements AutoCloseable {
          * @throws InvalidConfigurationException if it is not positive
          */
         public Builder cacheMaxSize(long size) {
-            explicit.put(Config.CACHE_MAX_SIZE, String.valueOf(Config.count(Config.CACHE_MAX_SIZE, size)));
-            return this;
+            return set(Settings.CACHE_MAX_SIZE, size);
         }
 
         /**
@@ -377,8 +382,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder callDeadline(Duration deadline) {
             Objects.requireNonNull(deadline, "deadline == null");
-            explicit.put(Config.CALL_DEADLINE, Config.positive(Config.CALL_DEADLINE, deadline).toString());
-            return this;
+            return set(Settings.CALL_DEADLINE, deadline);
         }
 
         /**
@@ -388,8 +392,7 @@ public final class BatchVault implements AutoCloseable {
          */
         public Builder requestTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout == null");
-            explicit.put(Config.REQUEST_TIMEOUT, Config.positive(Config.REQUEST_TIMEOUT, timeout).toString());
-            return this;
+            return set(Settings.REQUEST_TIMEOUT, timeout);
         }
 
         /**
@@ -399,13 +402,61 @@ public final class BatchVault implements AutoCloseable {
          * @throws InvalidConfigurationException if it is not positive
          */
         public Builder maxConcurrentRequests(int max) {
-            explicit.put(Config.MAX_CONCURRENT_REQUESTS, String.valueOf(Config.count(Config.MAX_CONCURRENT_REQUESTS, max)));
+            return set(Settings.MAX_CONCURRENT_REQUESTS, max);
+        }
+
+        /**
+         * @param mode {@link AuthMode#CERTIFICATE}, {@link AuthMode#MANAGED_IDENTITY}, or {@link AuthMode#AUTO}
+         *     (the default: the certificate when one is configured, otherwise the managed identity when one is)
+         * @return this builder
+         */
+        public Builder authMode(AuthMode mode) {
+            return set(Settings.AUTH_MODE, Objects.requireNonNull(mode, "mode == null"));
+        }
+
+        /**
+         * @param clientId the client id of the pool's user-assigned managed identity (a GUID)
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not a GUID
+         */
+        public Builder managedIdentityClientId(String clientId) {
+            Objects.requireNonNull(clientId, "clientId == null");
+            return set(Settings.MANAGED_IDENTITY_CLIENT_ID,
+                    Settings.MANAGED_IDENTITY_CLIENT_ID.parse(clientId.trim(), "the builder"));
+        }
+
+        /**
+         * @param resourceId the resource id of the pool's user-assigned managed identity,
+         *     {@code /subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>}
+         * @return this builder
+         * @throws InvalidConfigurationException if it is not such a resource id
+         */
+        public Builder managedIdentityResourceId(String resourceId) {
+            Objects.requireNonNull(resourceId, "resourceId == null");
+            return set(Settings.MANAGED_IDENTITY_RESOURCE_ID,
+                    Settings.MANAGED_IDENTITY_RESOURCE_ID.parse(resourceId.trim(), "the builder"));
+        }
+
+        private <T> Builder set(Setting<T> setting, T value) {
+            explicit.put(setting, setting.check(value));
             return this;
         }
 
         /** For tests: the cache's clocks. */
         Builder timeSource(TimeSource time) {
             this.time = Objects.requireNonNull(time, "time == null");
+            return this;
+        }
+
+        /** For tests: runs the cache's background refreshes when the test says. */
+        Builder refreshExecutor(Executor refresher) {
+            this.refresher = Objects.requireNonNull(refresher, "refresher == null");
+            return this;
+        }
+
+        /** For tests: process-wide state of their own instead of the process's. */
+        Builder processWide(ProcessWide process) {
+            this.process = Objects.requireNonNull(process, "process == null");
             return this;
         }
 
@@ -431,10 +482,15 @@ public final class BatchVault implements AutoCloseable {
         public BatchVault build() {
             AzureVersions.check();
             Config config = Config.resolve(Settings.fromSystem(explicit), sslContext);
-            PoolCertificate certificate = CertificateLocator.withInstalledSources().locate(config);
-            LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {}", config.vaultUrl,
-                    config.clientId, config.tenantId, certificate.thumbprint());
-            return new BatchVault(config, new VaultAccess(config, certificate), time);
+            if (config.authMode == AuthMode.MANAGED_IDENTITY) {
+                LOG.debug("BatchVault for {} as {} ({})", config.vaultUrl, config.principalDescription(),
+                        config.authModeReason);
+                return new BatchVault(config, new VaultAccess(config, null, process), time, refresher);
+            }
+            PoolCertificate certificate = CertificateLocator.withInstalledSources(process).locate(config);
+            LOG.debug("BatchVault for {} as application {} in tenant {}, certificate {} ({})", config.vaultUrl,
+                    config.clientId, config.tenantId, certificate.thumbprint(), config.authModeReason);
+            return new BatchVault(config, new VaultAccess(config, certificate, process), time, refresher);
         }
     }
 }

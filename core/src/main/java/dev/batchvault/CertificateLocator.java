@@ -1,11 +1,10 @@
 package dev.batchvault;
 
 import dev.batchvault.CertificateUnusableException.Reason;
-import dev.batchvault.spi.CertificateFiles;
+import dev.batchvault.internal.CertificateFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
 import dev.batchvault.spi.PoolCertificate;
-import dev.batchvault.spi.Thumbprint;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -16,8 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,22 +26,22 @@ import org.slf4j.LoggerFactory;
 final class CertificateLocator {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateLocator.class);
     private static final Duration EXPIRY_WARNING = Duration.ofDays(30);
-    /** Certificates already warned about, so that the warning comes once per process. */
-    private static final Set<Thumbprint> WARNED_EXPIRY = ConcurrentHashMap.newKeySet();
 
     private final List<CertificateSource> sources;
     private final Clock clock;
+    private final ProcessWide process;
 
-    CertificateLocator(List<CertificateSource> sources, Clock clock) {
+    CertificateLocator(List<CertificateSource> sources, Clock clock, ProcessWide process) {
         this.sources = sources.stream().sorted(Comparator.comparingInt(CertificateSource::priority))
                 .collect(Collectors.toList());
         this.clock = clock;
+        this.process = process;
     }
 
-    static CertificateLocator withInstalledSources() {
+    static CertificateLocator withInstalledSources(ProcessWide process) {
         List<CertificateSource> found = new ArrayList<>();
         ServiceLoader.load(CertificateSource.class, CertificateLocator.class.getClassLoader()).forEach(found::add);
-        return new CertificateLocator(found, Clock.systemUTC());
+        return new CertificateLocator(found, Clock.systemUTC(), process);
     }
 
     PoolCertificate locate(Config config) {
@@ -53,7 +50,7 @@ final class CertificateLocator {
         }
         List<String> searched = new ArrayList<>();
         searched.add(Config.CERTIFICATE_PATH + ": not set");
-        CertificateQuery query = new CertificateQuery(config.thumbprint, config.settings::get);
+        CertificateQuery query = new CertificateQuery(config.thumbprint, config.settings::raw);
         CertificateUnusableException firstProblem = null;
         for (CertificateSource source : sources) {
             Optional<PoolCertificate> found;
@@ -91,7 +88,7 @@ final class CertificateLocator {
         if (!Files.exists(config.certificatePath)) {
             List<String> searched = List.of(config.certificatePath + ": no such file");
             throw new CertificateNotFoundException("The certificate file " + config.certificatePath + " (from "
-                    + config.settings.origin(Config.CERTIFICATE_PATH) + ") does not exist. Check the path, or unset "
+                    + config.settings.origin(Settings.CERTIFICATE_PATH) + ") does not exist. Check the path, or unset "
                     + Config.CERTIFICATE_PATH + " and set " + Config.CERTIFICATE_THUMBPRINT
                     + " to let BatchVault find the pool certificate itself.", searched);
         }
@@ -121,7 +118,7 @@ final class CertificateLocator {
                     + certificate.thumbprint() + " in " + certificate.location() + " is not valid before " + notBefore
                     + " (valid until " + notAfter + "; now " + now + "). Check the node's clock, or wait.", null);
         }
-        if (now.plus(EXPIRY_WARNING).isAfter(notAfter) && WARNED_EXPIRY.add(certificate.thumbprint())) {
+        if (now.plus(EXPIRY_WARNING).isAfter(notAfter) && process.firstExpiryWarning(certificate.thumbprint())) {
             LOG.warn("The certificate {} in {} expires on {}: renew it and put the new one on the pool.",
                     certificate.thumbprint(), certificate.location(), notAfter);
         }

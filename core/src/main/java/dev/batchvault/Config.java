@@ -1,5 +1,6 @@
 package dev.batchvault;
 
+import dev.batchvault.spi.InvalidThumbprintException;
 import dev.batchvault.spi.Thumbprint;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,42 +15,40 @@ import javax.net.ssl.SSLContext;
 
 /** The resolved, validated configuration of one {@link BatchVault}. */
 final class Config {
-    static final String VAULT_URL = "vault-url";
-    static final String TENANT_ID = "tenant-id";
-    static final String CLIENT_ID = "client-id";
-    static final String CERTIFICATE_THUMBPRINT = "certificate-thumbprint";
-    static final String CERTIFICATE_PATH = "certificate-path";
-    static final String CERTIFICATE_PASSWORD_FILE = "certificate-password-file";
-    static final String AUTHORITY_HOST = "authority-host";
-    static final String CACHE_TTL = "cache-ttl";
-    static final String CACHE_JITTER = "cache-jitter";
-    static final String CACHE_REFRESH_AHEAD = "cache-refresh-ahead";
-    static final String CACHE_MAX_STALENESS = "cache-max-staleness";
-    static final String CACHE_NEGATIVE_TTL = "cache-negative-ttl";
-    static final String CACHE_MAX_SIZE = "cache-max-size";
-    static final String CALL_DEADLINE = "call-deadline";
-    static final String REQUEST_TIMEOUT = "request-timeout";
-    static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
-
-    static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
-    static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(10);
-    static final double DEFAULT_CACHE_JITTER = 0.1;
-    static final double DEFAULT_CACHE_REFRESH_AHEAD = 0.8;
-    static final Duration DEFAULT_CACHE_MAX_STALENESS = Duration.ofHours(1);
-    static final Duration DEFAULT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(30);
-    static final long DEFAULT_CACHE_MAX_SIZE = 1_000;
-    static final Duration DEFAULT_CALL_DEADLINE = Duration.ofSeconds(30);
-    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 8;
+    // The keys, for messages; each setting is declared once, in Settings.
+    static final String VAULT_URL = Settings.VAULT_URL.key();
+    static final String TENANT_ID = Settings.TENANT_ID.key();
+    static final String CLIENT_ID = Settings.CLIENT_ID.key();
+    static final String CERTIFICATE_THUMBPRINT = Settings.CERTIFICATE_THUMBPRINT.key();
+    static final String CERTIFICATE_PATH = Settings.CERTIFICATE_PATH.key();
+    static final String CERTIFICATE_PASSWORD_FILE = Settings.CERTIFICATE_PASSWORD_FILE.key();
+    static final String AUTHORITY_HOST = Settings.AUTHORITY_HOST.key();
+    static final String AUTH_MODE = Settings.AUTH_MODE.key();
+    static final String MANAGED_IDENTITY_CLIENT_ID = Settings.MANAGED_IDENTITY_CLIENT_ID.key();
+    static final String MANAGED_IDENTITY_RESOURCE_ID = Settings.MANAGED_IDENTITY_RESOURCE_ID.key();
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    private static final Pattern IDENTITY_RESOURCE_ID = Pattern.compile("/subscriptions/[^/]+/resourceGroups/[^/]+"
+            + "/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/[^/]+", Pattern.CASE_INSENSITIVE);
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     final URI vaultUrl;
+    /** {@link AuthMode#CERTIFICATE} or {@link AuthMode#MANAGED_IDENTITY}: {@code auto} resolved. */
+    final AuthMode authMode;
+    /** Why {@link #authMode}, for the log. */
+    final String authModeReason;
+    /** Certificate mode: the tenant; managed identity: as configured, or null. */
     final String tenantId;
+    /** Certificate mode: the application's client id; managed identity: null. */
     final String clientId;
+    /** Managed identity: the identity's client id, or null. */
+    final String managedIdentityClientId;
+    /** Managed identity: the identity's resource id, or null. */
+    final String managedIdentityResourceId;
+    /** Where the managed identity's id came from, for messages. */
+    final String managedIdentityOrigin;
     final Thumbprint thumbprint;
     final Path certificatePath;
     final Path certificatePasswordFile;
@@ -69,39 +68,86 @@ final class Config {
     private Config(Settings s, SSLContext sslContext) {
         this.settings = s;
         this.sslContext = sslContext;
-        this.vaultUrl = httpsUrl(VAULT_URL, require(s, VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net"),
-                s.origin(VAULT_URL));
-        this.tenantId = tenantId(require(s, TENANT_ID, "the Entra ID tenant (directory) id"), s.origin(TENANT_ID));
-        this.clientId = clientId(require(s, CLIENT_ID, "the application (client) id of the pool's service principal"),
-                s.origin(CLIENT_ID));
-        this.thumbprint = s.get(CERTIFICATE_THUMBPRINT).map(t -> Thumbprint.parse(t, CERTIFICATE_THUMBPRINT)).orElse(null);
-        this.certificatePath = s.get(CERTIFICATE_PATH).map(p -> path(CERTIFICATE_PATH, p)).orElse(null);
-        this.certificatePasswordFile = s.get(CERTIFICATE_PASSWORD_FILE).map(p -> path(CERTIFICATE_PASSWORD_FILE, p))
-                .orElse(null);
-        this.authorityHost = s.get(AUTHORITY_HOST).map(a -> httpsUrl(AUTHORITY_HOST, a, s.origin(AUTHORITY_HOST)))
-                .orElse(DEFAULT_AUTHORITY_HOST);
-        this.cacheTtl = s.get(CACHE_TTL).map(t -> positive(CACHE_TTL, duration(CACHE_TTL, t))).orElse(DEFAULT_CACHE_TTL);
-        this.cacheJitter = s.get(CACHE_JITTER).map(v -> fraction(CACHE_JITTER, v, 0, 0.5)).orElse(DEFAULT_CACHE_JITTER);
-        this.cacheRefreshAhead = s.get(CACHE_REFRESH_AHEAD).map(v -> fraction(CACHE_REFRESH_AHEAD, v, 0.1, 1))
-                .orElse(DEFAULT_CACHE_REFRESH_AHEAD);
-        this.cacheMaxStaleness = s.get(CACHE_MAX_STALENESS).map(t -> duration(CACHE_MAX_STALENESS, t))
-                .orElse(DEFAULT_CACHE_MAX_STALENESS);
-        this.cacheNegativeTtl = s.get(CACHE_NEGATIVE_TTL).map(t -> duration(CACHE_NEGATIVE_TTL, t))
-                .orElse(DEFAULT_CACHE_NEGATIVE_TTL);
-        this.cacheMaxSize = s.get(CACHE_MAX_SIZE).map(v -> count(CACHE_MAX_SIZE, v)).orElse(DEFAULT_CACHE_MAX_SIZE);
-        this.callDeadline = s.get(CALL_DEADLINE).map(t -> positive(CALL_DEADLINE, duration(CALL_DEADLINE, t)))
-                .orElse(DEFAULT_CALL_DEADLINE);
-        this.requestTimeout = s.get(REQUEST_TIMEOUT).map(t -> positive(REQUEST_TIMEOUT, duration(REQUEST_TIMEOUT, t)))
-                .orElse(DEFAULT_REQUEST_TIMEOUT);
-        this.maxConcurrentRequests = s.get(MAX_CONCURRENT_REQUESTS)
-                .map(v -> (int) Math.min(count(MAX_CONCURRENT_REQUESTS, v), 1_000)).orElse(DEFAULT_MAX_CONCURRENT_REQUESTS);
-        if (thumbprint == null && certificatePath == null) {
+        this.vaultUrl = require(s, Settings.VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net");
+        AuthMode mode = s.valueOf(Settings.AUTH_MODE);
+        boolean certificateConfigured = s.isSet(Settings.CERTIFICATE_THUMBPRINT) || s.isSet(Settings.CERTIFICATE_PATH);
+        // AZURE_CLIENT_ID (azure-identity's name for the identity's client id) counts only when no certificate is
+        // configured: next to one it may well name an application instead.
+        boolean clientIdFromAzure = ("environment variable " + Settings.AZURE_CLIENT_ID)
+                .equals(s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID));
+        boolean identityClientIdSet = s.isSet(Settings.MANAGED_IDENTITY_CLIENT_ID)
+                && !(clientIdFromAzure && (certificateConfigured || mode == AuthMode.CERTIFICATE));
+        boolean identityResourceIdSet = s.isSet(Settings.MANAGED_IDENTITY_RESOURCE_ID);
+        if (identityClientIdSet && identityResourceIdSet && !clientIdFromAzure) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, "Both " + MANAGED_IDENTITY_CLIENT_ID
+                    + " and " + MANAGED_IDENTITY_RESOURCE_ID + " are set; a managed identity is named by one of them. "
+                    + "Unset one.");
+        }
+        boolean identityConfigured = identityClientIdSet || identityResourceIdSet;
+        if (mode == AuthMode.AUTO) {
+            if (certificateConfigured) {
+                mode = AuthMode.CERTIFICATE;
+                this.authModeReason = "auto: a certificate is configured";
+            } else if (identityConfigured) {
+                mode = AuthMode.MANAGED_IDENTITY;
+                this.authModeReason = "auto: no certificate is configured, a managed identity is ("
+                        + s.origin(identityResourceIdSet ? Settings.MANAGED_IDENTITY_RESOURCE_ID
+                        : Settings.MANAGED_IDENTITY_CLIENT_ID) + ")";
+            } else {
+                throw new InvalidConfigurationException(AUTH_MODE, "No way to authenticate is configured. Either "
+                        + "(1) the pool's managed identity: set " + MANAGED_IDENTITY_CLIENT_ID + " ("
+                        + Settings.ways(MANAGED_IDENTITY_CLIENT_ID) + ", or " + Settings.AZURE_CLIENT_ID + ") to the "
+                        + "client id of the user-assigned identity on the pool, and give that identity get on the "
+                        + "vault's secrets; or (2) a certificate: set " + CERTIFICATE_THUMBPRINT + " ("
+                        + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool certificate's SHA-1 thumbprint, or "
+                        + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") to a .pfx or .pem file, with "
+                        + TENANT_ID + " and " + CLIENT_ID + " of the application the certificate is registered on. "
+                        + AUTH_MODE + " (" + Settings.ways(AUTH_MODE) + ") chooses one explicitly.");
+            }
+        } else {
+            this.authModeReason = AUTH_MODE + " " + mode + " (from " + s.origin(Settings.AUTH_MODE) + ")";
+        }
+        this.authMode = mode;
+        if (mode == AuthMode.MANAGED_IDENTITY) {
+            // A resource id named in BatchVault's own settings wins over a client id from AZURE_CLIENT_ID.
+            boolean byResourceId = identityResourceIdSet;
+            this.managedIdentityResourceId = byResourceId ? s.valueOf(Settings.MANAGED_IDENTITY_RESOURCE_ID) : null;
+            this.managedIdentityClientId = !byResourceId && identityClientIdSet
+                    ? s.valueOf(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
+            this.managedIdentityOrigin = byResourceId ? s.origin(Settings.MANAGED_IDENTITY_RESOURCE_ID)
+                    : identityClientIdSet ? s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
+            this.tenantId = s.valueOf(Settings.TENANT_ID);
+            this.clientId = null;
+            this.thumbprint = null;
+            this.certificatePath = null;
+            this.certificatePasswordFile = null;
+        } else {
+            this.managedIdentityClientId = null;
+            this.managedIdentityResourceId = null;
+            this.managedIdentityOrigin = null;
+            this.tenantId = require(s, Settings.TENANT_ID, "the Entra ID tenant (directory) id");
+            this.clientId = require(s, Settings.CLIENT_ID, "the application (client) id of the pool's service principal");
+            this.thumbprint = s.valueOf(Settings.CERTIFICATE_THUMBPRINT);
+            this.certificatePath = s.valueOf(Settings.CERTIFICATE_PATH);
+            this.certificatePasswordFile = s.valueOf(Settings.CERTIFICATE_PASSWORD_FILE);
+        }
+        this.authorityHost = s.valueOf(Settings.AUTHORITY_HOST);
+        this.cacheTtl = s.valueOf(Settings.CACHE_TTL);
+        this.cacheJitter = s.valueOf(Settings.CACHE_JITTER);
+        this.cacheRefreshAhead = s.valueOf(Settings.CACHE_REFRESH_AHEAD);
+        this.cacheMaxStaleness = s.valueOf(Settings.CACHE_MAX_STALENESS);
+        this.cacheNegativeTtl = s.valueOf(Settings.CACHE_NEGATIVE_TTL);
+        this.cacheMaxSize = s.valueOf(Settings.CACHE_MAX_SIZE);
+        this.callDeadline = s.valueOf(Settings.CALL_DEADLINE);
+        this.requestTimeout = s.valueOf(Settings.REQUEST_TIMEOUT);
+        this.maxConcurrentRequests = s.valueOf(Settings.MAX_CONCURRENT_REQUESTS);
+        if (mode == AuthMode.CERTIFICATE && thumbprint == null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
                     + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
                     + "certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH)
                     + ") to a .pfx or .pem file.");
         }
-        if (certificatePasswordFile != null && certificatePath == null) {
+        if (mode == AuthMode.CERTIFICATE && certificatePasswordFile != null && certificatePath == null) {
             throw new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
                     + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate file; set "
                     + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too.");
@@ -123,9 +169,51 @@ final class Config {
         return LOOPBACK_HOSTS.contains(url.getHost().toLowerCase(Locale.ROOT));
     }
 
-    private static String require(Settings s, String key, String what) {
-        return s.get(key).orElseThrow(() -> new InvalidConfigurationException(key, key + " is not set: set it to "
-                + what + " with the builder, " + Settings.ways(key) + "."));
+    private static <T> T require(Settings s, Setting<T> setting, String what) {
+        return s.get(setting).orElseThrow(() -> new InvalidConfigurationException(setting.key(), setting.key()
+                + " is not set: set it to " + what + " with the builder, " + Settings.ways(setting.key()) + "."));
+    }
+
+    /** Who reads the vault, for messages: the application or the managed identity. */
+    String principalDescription() {
+        if (authMode == AuthMode.CERTIFICATE) {
+            return "application " + clientId + " in tenant " + tenantId;
+        }
+        if (managedIdentityClientId != null) {
+            return "managed identity with client id " + managedIdentityClientId;
+        }
+        if (managedIdentityResourceId != null) {
+            return "managed identity " + managedIdentityResourceId;
+        }
+        return "the node's managed identity";
+    }
+
+    static String identityClientId(String value, String origin) {
+        if (!GUID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_CLIENT_ID + " '"
+                    + value + "' (from " + origin + ") is not a client id: expected a GUID such as "
+                    + "00000000-0000-0000-0000-000000000000 (the identity's \"Client ID\" in the portal, or "
+                    + "az identity show --query clientId).");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    static String identityResourceId(String value, String origin) {
+        if (!IDENTITY_RESOURCE_ID.matcher(value).matches()) {
+            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, MANAGED_IDENTITY_RESOURCE_ID + " '"
+                    + value + "' (from " + origin + ") is not a user-assigned identity's resource id: expected "
+                    + "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
+                    + "userAssignedIdentities/<name> (az identity show --query id).");
+        }
+        return value;
+    }
+
+    static Thumbprint thumbprint(String text) {
+        try {
+            return Thumbprint.parse(text, CERTIFICATE_THUMBPRINT);
+        } catch (InvalidThumbprintException e) {
+            throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, e.getMessage(), e);
+        }
     }
 
     static URI httpsUrl(String key, String value, String origin) {
@@ -173,7 +261,7 @@ final class Config {
         return value.toLowerCase(Locale.ROOT);
     }
 
-    private static Path path(String key, String value) {
+    static Path path(String key, String value) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {

@@ -2,20 +2,19 @@ package dev.batchvault;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +34,17 @@ import org.slf4j.LoggerFactory;
  *       evicted.
  * </ul>
  *
- * <p>A hit is a lookup, a ticker read and a counter increment: no allocation, no shared lock.
+ * <p>Keys are {@link CacheKey}s: names are case-insensitive. A hit ({@link #getIfFresh}) is two
+ * map lookups (the name as the caller spells it to its key, then the entry), one ticker read and
+ * a counter increment: no allocation, no shared lock.
+ *
+ * <p>Caffeine bounds the size; the deadlines are the entries' own, read against the one ticker
+ * read of each call, so Caffeine is given no expiry (it would read the ticker again on every
+ * lookup). Entries past every deadline are dropped after each load, and a lookup never serves one.
  */
 final class SecretCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SecretCache.class);
-    private static final long FOREVER = Long.MAX_VALUE / 2;
+    private static final long FOREVER = CacheEntry.FOREVER;
     private static final Duration FIRST_STALE_RETRY = Duration.ofSeconds(1);
     private static final Duration MAX_STALE_RETRY = Duration.ofMinutes(2);
 
@@ -51,61 +56,131 @@ final class SecretCache implements AutoCloseable {
     private final Loader loader;
     private final TimeSource time;
     private final Config config;
-    private final Cache<Object, Entry> entries;
-    private final ConcurrentMap<Object, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
-    private final ExecutorService refresher;
+    /** Spellings callers used, each already checked, to its key; bounded, so beyond it a name is just checked again. */
+    private static final int MAX_SPELLINGS = 10_000;
+
+    private final Cache<CacheKey, CacheEntry> entries;
+    private final ConcurrentMap<String, CacheKey> spellings = new ConcurrentHashMap<>();
+    private final ConcurrentMap<CacheKey, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
+    private final Executor refresher;
+    private final ExecutorService ownRefresher;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final LongAdder loadFailures = new LongAdder();
     private final LongAdder staleServes = new LongAdder();
 
-    SecretCache(Config config, Loader loader, TimeSource time) {
+    /**
+     * @param config the cache settings
+     * @param loader reads from the vault
+     * @param time the clocks
+     * @param refresher runs background refreshes; null for a thread of the cache's own
+     */
+    SecretCache(Config config, Loader loader, TimeSource time, Executor refresher) {
         this.config = config;
         this.loader = loader;
         this.time = time;
         this.entries = Caffeine.newBuilder()
                 .maximumSize(config.cacheMaxSize)
-                .ticker(time)
-                .expireAfter(new Retention())
                 .build();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "batchvault-refresh");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        this.refresher = pool;
+        if (refresher == null) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "batchvault-refresh");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            this.ownRefresher = pool;
+            this.refresher = pool;
+        } else {
+            this.ownRefresher = null;
+            this.refresher = refresher;
+        }
     }
 
     /**
-     * @param key the secret's name (latest) or a {@link Pinned} version
+     * The hit path: the value when the cache holds a fresh one for a name spelled this way before.
+     * Checks nothing about the name: a name it does not know is a miss, for {@link #key} to check.
+     *
+     * @param name the secret's name as the caller spells it, possibly null or invalid
+     * @return the fresh value, or null when the caller must take {@link #get(CacheKey)}
+     */
+    Secret getIfFresh(String name) {
+        CacheKey key = name == null ? null : spellings.get(name);
+        if (key == null) {
+            return null;
+        }
+        CacheEntry entry = entries.getIfPresent(key);
+        if (entry == null || entry.secret == null) {
+            return null;
+        }
+        long now = time.read();
+        if (now >= entry.freshUntil) {
+            return null;
+        }
+        return served(key, entry, now).secret;
+    }
+
+    /**
+     * @param name a name already checked as valid
+     * @return its key for the latest version, remembered for this spelling
+     */
+    CacheKey key(String name) {
+        CacheKey key = spellings.get(name);
+        if (key == null) {
+            key = CacheKey.latest(name);
+            if (spellings.size() < MAX_SPELLINGS) {
+                spellings.putIfAbsent(name, key);
+            }
+        }
+        return key;
+    }
+
+    /**
+     * @param key the latest version of a secret, or a pinned one
      * @return the value, from the cache when fresh
      */
-    Secret get(Object key) {
-        Entry entry = entries.getIfPresent(key);
+    Secret get(CacheKey key) {
+        CacheEntry entry = entries.getIfPresent(key);
         if (entry != null) {
             long now = time.read();
             if (now < entry.freshUntil) {
-                (entry.failures > 0 ? staleServes : hits).increment();
-                if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
-                    refreshInBackground(key, entry);
-                }
-                return entry.value();
+                return served(key, entry, now).value();
+            }
+            if (now >= entry.retainUntil()) {
+                entry = null;
             }
         }
         misses.increment();
         return load(key, entry, false).value();
     }
 
-    /** Reloads now, whatever the cache holds. */
-    Secret refresh(Object key) {
-        return load(key, entries.getIfPresent(key), false).value();
+    /** Counts a hit (or a stale serve) and, from the refresh-ahead point on, starts one background refresh. */
+    private CacheEntry served(CacheKey key, CacheEntry entry, long now) {
+        (entry.failures > 0 ? staleServes : hits).increment();
+        if (now >= entry.refreshAt && entry.refreshing.compareAndSet(false, true)) {
+            refreshInBackground(key, entry);
+        }
+        return entry;
     }
 
+    /** Reloads now, whatever the cache holds. */
+    Secret refresh(CacheKey key) {
+        CacheEntry entry = entries.getIfPresent(key);
+        return load(key, entry != null && time.read() < entry.retainUntil() ? entry : null, false).value();
+    }
+
+    /** Forgets the latest and every pinned version of a name, however it is spelled. */
     void invalidate(String name) {
-        entries.asMap().keySet().removeIf(k -> k.equals(name) || (k instanceof Pinned && ((Pinned) k).name.equals(name)));
+        String lower = CacheKey.latest(name).lower;
+        entries.asMap().keySet().removeIf(k -> k.lower.equals(lower));
+    }
+
+    /** @return how many entries (values, remembered 404s) the cache holds now */
+    long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
     }
 
     CacheStats stats() {
@@ -114,17 +189,20 @@ final class SecretCache implements AutoCloseable {
 
     @Override
     public void close() {
-        refresher.shutdownNow();
+        if (ownRefresher != null) {
+            ownRefresher.shutdownNow();
+        }
+        spellings.clear();
         entries.invalidateAll();
     }
 
-    private void refreshInBackground(Object key, Entry current) {
+    private void refreshInBackground(CacheKey key, CacheEntry current) {
         try {
             refresher.execute(() -> {
                 try {
                     load(key, current, true);
                 } catch (BatchVaultException e) {
-                    LOG.debug("Background refresh of {} failed: {}", nameOf(key), e.getClass().getSimpleName());
+                    LOG.debug("Background refresh of {} failed: {}", key.name, e.getClass().getSimpleName());
                 } finally {
                     current.refreshing.set(false);
                 }
@@ -135,9 +213,9 @@ final class SecretCache implements AutoCloseable {
     }
 
     /** Single flight: the first caller for a key loads; the others wait for its result. */
-    private Entry load(Object key, Entry previous, boolean background) {
-        CompletableFuture<Entry> mine = new CompletableFuture<>();
-        CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
+    private CacheEntry load(CacheKey key, CacheEntry previous, boolean background) {
+        CompletableFuture<CacheEntry> mine = new CompletableFuture<>();
+        CompletableFuture<CacheEntry> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             if (background) {
                 return previous;
@@ -149,7 +227,7 @@ final class SecretCache implements AutoCloseable {
             }
         }
         try {
-            Entry loaded = fetch(key, previous, background);
+            CacheEntry loaded = fetch(key, previous, background);
             mine.complete(loaded);
             return loaded;
         } catch (RuntimeException e) {
@@ -160,18 +238,20 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private Entry fetch(Object key, Entry previous, boolean background) {
-        String name = nameOf(key);
-        String version = key instanceof Pinned ? ((Pinned) key).version : null;
+    private CacheEntry fetch(CacheKey key, CacheEntry previous, boolean background) {
+        String name = key.name;
+        String version = key.version;
         loads.increment();
         try {
             Secret secret = loader.fetch(name, version);
-            Entry fresh = fresh(secret, version != null);
-            if (fresh.freshUntil <= time.read()) {
+            CacheEntry fresh = fresh(secret, version != null);
+            long now = time.read();
+            if (fresh.freshUntil <= now) {
                 entries.invalidate(key);
             } else {
                 entries.put(key, fresh);
             }
+            dropDead(now);
             if (previous != null && previous.failures > 0) {
                 LOG.info("The vault answers again; secret {} is fresh", name);
             }
@@ -182,7 +262,7 @@ final class SecretCache implements AutoCloseable {
             if (config.cacheNegativeTtl.isZero()) {
                 entries.invalidate(key);
             } else {
-                entries.put(key, Entry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
+                entries.put(key, CacheEntry.notFound(e, time.read() + config.cacheNegativeTtl.toNanos()));
             }
             throw e;
         } catch (VaultUnavailableException e) {
@@ -217,7 +297,7 @@ final class SecretCache implements AutoCloseable {
         }
     }
 
-    private Entry fresh(Secret secret, boolean pinned) {
+    private CacheEntry fresh(Secret secret, boolean pinned) {
         long now = time.read();
         long untilExp = FOREVER;
         if (secret.expiresOn().isPresent()) {
@@ -225,14 +305,14 @@ final class SecretCache implements AutoCloseable {
             untilExp = now + Math.max(0, Duration.between(wall, secret.expiresOn().get()).toNanos());
         }
         if (pinned) {
-            return new Entry(secret, null, untilExp, FOREVER, untilExp, 0);
+            return new CacheEntry(secret, null, untilExp, FOREVER, untilExp, 0);
         }
         double jitter = 1 + config.cacheJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         long ttl = (long) (config.cacheTtl.toNanos() * jitter);
         long freshUntil = Math.min(now + ttl, untilExp);
         long refreshAt = now + (long) (ttl * config.cacheRefreshAhead);
         long staleUntil = Math.min(saturatedAdd(freshUntil, config.cacheMaxStaleness.toNanos()), untilExp);
-        return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
+        return new CacheEntry(secret, null, freshUntil, refreshAt, staleUntil, 0);
     }
 
     private static Duration retryDelay(int failures) {
@@ -245,89 +325,8 @@ final class SecretCache implements AutoCloseable {
         return sum < a ? FOREVER : Math.min(sum, FOREVER);
     }
 
-    private static String nameOf(Object key) {
-        return key instanceof Pinned ? ((Pinned) key).name : (String) key;
-    }
-
-    /** The key of one pinned version. */
-    static final class Pinned {
-        final String name;
-        final String version;
-
-        Pinned(String name, String version) {
-            this.name = name;
-            this.version = version;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Pinned && ((Pinned) o).name.equals(name) && ((Pinned) o).version.equals(version);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + version.hashCode();
-        }
-    }
-
-    /** A cached value (or a remembered 404) with its deadlines, in ticker nanoseconds. */
-    private static final class Entry {
-        final Secret secret;
-        final SecretNotFoundException notFound;
-        final long freshUntil;
-        final long refreshAt;
-        final long staleUntil;
-        final int failures;
-        final AtomicBoolean refreshing = new AtomicBoolean();
-
-        Entry(Secret secret, SecretNotFoundException notFound, long freshUntil, long refreshAt, long staleUntil,
-                int failures) {
-            this.secret = secret;
-            this.notFound = notFound;
-            this.freshUntil = freshUntil;
-            this.refreshAt = refreshAt;
-            this.staleUntil = staleUntil;
-            this.failures = failures;
-        }
-
-        static Entry notFound(SecretNotFoundException e, long until) {
-            return new Entry(null, e, until, FOREVER, until, 0);
-        }
-
-        /** Serve this stale value until the next attempt. */
-        Entry staleUntil(long retryAt, int failures) {
-            return new Entry(secret, null, retryAt, FOREVER, staleUntil, failures);
-        }
-
-        /** Still fresh; the background refresh failed, try again later (not counted as stale). */
-        Entry retryAt(long refreshAt) {
-            return new Entry(secret, null, freshUntil, refreshAt, staleUntil, 0);
-        }
-
-        Secret value() {
-            if (secret == null) {
-                throw new SecretNotFoundException(notFound.secretName(), notFound.getMessage()
-                        + " (remembered from a moment ago)", notFound);
-            }
-            return secret;
-        }
-    }
-
-    /** Caffeine keeps an entry as long as it may still be served, fresh or stale. */
-    private static final class Retention implements Expiry<Object, Entry> {
-        @Override
-        public long expireAfterCreate(Object key, Entry entry, long currentTime) {
-            return Math.max(0, Math.max(entry.freshUntil, entry.staleUntil) - currentTime);
-        }
-
-        @Override
-        public long expireAfterUpdate(Object key, Entry entry, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, entry, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(Object key, Entry entry, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
+    /** Drops entries past every deadline; after a load, which costs far more than this walk. */
+    private void dropDead(long now) {
+        entries.asMap().values().removeIf(e -> now >= e.retainUntil());
     }
 }

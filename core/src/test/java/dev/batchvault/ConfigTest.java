@@ -23,6 +23,17 @@ class ConfigTest {
         return m;
     }
 
+    /** Settings with the given texts set as the builder would set them: parsed and checked through the table. */
+    static Settings settings(Map<String, String> explicit, Properties properties, Map<String, String> environment) {
+        Map<Setting<?>, Object> typed = new HashMap<>();
+        for (Setting<?> s : Settings.ALL) {
+            if (explicit.containsKey(s.key())) {
+                typed.put(s, s.parse(explicit.get(s.key()), "the builder"));
+            }
+        }
+        return new Settings(typed, properties, environment);
+    }
+
     @Test
     void builderBeatsSystemPropertiesWhichBeatTheEnvironment() {
         Properties props = new Properties();
@@ -35,20 +46,47 @@ class ConfigTest {
                 "BATCHVAULT_CERTIFICATE_THUMBPRINT", "3b:1e:fd:3a:66:ea:28:b1:66:97:39:47:03:a7:2c:a3:40:a0:5b:d5",
                 "BATCHVAULT_CACHE_TTL", "5m"));
 
-        Config fromEnv = Config.resolve(new Settings(Map.of(), new Properties(), env), null);
+        Config fromEnv = Config.resolve(settings(Map.of(), new Properties(), env), null);
         assertThat(fromEnv.vaultUrl).hasToString("https://fromenv.vault.azure.net");
         assertThat(fromEnv.thumbprint.hex()).isEqualTo(THUMBPRINT);
         assertThat(fromEnv.cacheTtl).isEqualTo(Duration.ofMinutes(5));
         assertThat(fromEnv.authorityHost).hasToString("https://login.microsoftonline.com");
 
-        Config fromProps = Config.resolve(new Settings(Map.of(), props, env), null);
+        Config fromProps = Config.resolve(settings(Map.of(), props, env), null);
         assertThat(fromProps.vaultUrl).hasToString("https://fromprops.vault.azure.net");
         assertThat(fromProps.cacheTtl).isEqualTo(Duration.ofSeconds(90));
 
-        Config fromBuilder = Config.resolve(new Settings(Map.of("vault-url", "https://frombuilder.vault.azure.net/"),
+        Config fromBuilder = Config.resolve(settings(Map.of("vault-url", "https://frombuilder.vault.azure.net/"),
                 props, env), null);
         assertThat(fromBuilder.vaultUrl).hasToString("https://frombuilder.vault.azure.net");
         assertThat(fromBuilder.vaultName()).isEqualTo("frombuilder");
+    }
+
+    @Test
+    void aSettingMayFallBackToFurtherVariables() {
+        Setting<String> tenant = Setting.of("tenant-id", String.class, "Entra ID tenant",
+                (key, text, origin) -> Config.tenantId(text, origin)).withFallbackVariables("AZURE_TENANT_ID");
+        Map<String, String> env = new HashMap<>(Map.of("AZURE_TENANT_ID", TENANT));
+        Settings s = settings(Map.of(), new Properties(), env);
+        assertThat(s.get(tenant)).hasValue(TENANT);
+        assertThat(s.origin(tenant)).isEqualTo("environment variable AZURE_TENANT_ID");
+        env.put("BATCHVAULT_TENANT_ID", "contoso.onmicrosoft.com");
+        assertThat(s.get(tenant)).as("BATCHVAULT_ comes first").hasValue("contoso.onmicrosoft.com");
+        env.put("AZURE_TENANT_ID", "not a tenant");
+        assertThat(s.get(tenant)).as("an unused fallback is not checked").hasValue("contoso.onmicrosoft.com");
+    }
+
+    @Test
+    void theBuilderHoldsTypedValuesCheckedOnce() {
+        Settings s = new Settings(Map.of(Settings.CACHE_TTL, Duration.ofMillis(1500)), new Properties(),
+                Map.of("BATCHVAULT_CACHE_TTL", "5m"));
+        assertThat(s.valueOf(Settings.CACHE_TTL)).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.origin(Settings.CACHE_TTL)).isEqualTo("the builder");
+        assertThat(s.origin("cache-ttl")).isEqualTo("the builder");
+        assertThat(s.valueOf(Settings.CACHE_JITTER)).as("the default").isEqualTo(0.1);
+        assertThatThrownBy(() -> Settings.CACHE_JITTER.check(0.7))
+                .hasMessageContaining("cache-jitter must be between 0.0 and 0.5 but was 0.7");
+        assertThat(Settings.MAX_CONCURRENT_REQUESTS.parse("5000", "x")).as("capped").isEqualTo(1_000);
     }
 
     @Test
@@ -56,14 +94,15 @@ class ConfigTest {
         Map<String, String> env = new HashMap<>(Map.of("BATCHVAULT_VAULT_URL", "https://fromenv.vault.azure.net"));
         Properties props = new Properties();
         props.setProperty("batchvault.vault-url", "  ");
-        assertThat(new Settings(Map.of(), props, env).get("vault-url")).hasValue("https://fromenv.vault.azure.net");
+        assertThat(settings(Map.of(), props, env).get(Settings.VAULT_URL))
+                .hasValue(java.net.URI.create("https://fromenv.vault.azure.net"));
     }
 
     @Test
     void missingSettingsNameEveryWayToSetThem() {
         Map<String, String> m = complete();
         m.remove("vault-url");
-        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+        assertThatThrownBy(() -> Config.resolve(settings(m, new Properties(), Map.of()), null))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("vault-url is not set")
                 .hasMessageContaining("system property batchvault.vault-url or environment variable BATCHVAULT_VAULT_URL")
@@ -71,7 +110,14 @@ class ConfigTest {
 
         Map<String, String> noCertificate = complete();
         noCertificate.remove("certificate-thumbprint");
-        assertThatThrownBy(() -> Config.resolve(new Settings(noCertificate, new Properties(), Map.of()), null))
+        assertThatThrownBy(() -> Config.resolve(settings(noCertificate, new Properties(), Map.of()), null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("No way to authenticate is configured")
+                .hasMessageContaining("BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_THUMBPRINT")
+                .hasMessageContaining("BATCHVAULT_CERTIFICATE_PATH");
+        noCertificate.put("auth-mode", "certificate");
+        assertThatThrownBy(() -> Config.resolve(settings(noCertificate, new Properties(), Map.of()), null))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("No certificate is configured")
                 .hasMessageContaining("BATCHVAULT_CERTIFICATE_THUMBPRINT")
@@ -125,7 +171,7 @@ class ConfigTest {
     @Test
     void cacheAndRetrySettings() {
         Map<String, String> m = complete();
-        Config defaults = Config.resolve(new Settings(m, new Properties(), Map.of()), null);
+        Config defaults = Config.resolve(settings(m, new Properties(), Map.of()), null);
         assertThat(defaults.cacheTtl).isEqualTo(Duration.ofMinutes(10));
         assertThat(defaults.cacheJitter).isEqualTo(0.1);
         assertThat(defaults.cacheRefreshAhead).isEqualTo(0.8);
@@ -137,15 +183,15 @@ class ConfigTest {
         assertThat(defaults.maxConcurrentRequests).isEqualTo(8);
 
         m.put("cache-jitter", "0.7");
-        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+        assertThatThrownBy(() -> Config.resolve(settings(m, new Properties(), Map.of()), null))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("cache-jitter must be between 0.0 and 0.5 but was 0.7");
         m.remove("cache-jitter");
         m.put("cache-max-size", "lots");
-        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+        assertThatThrownBy(() -> Config.resolve(settings(m, new Properties(), Map.of()), null))
                 .hasMessageContaining("cache-max-size 'lots' is not a whole number");
         m.put("cache-max-size", "0");
-        assertThatThrownBy(() -> Config.resolve(new Settings(m, new Properties(), Map.of()), null))
+        assertThatThrownBy(() -> Config.resolve(settings(m, new Properties(), Map.of()), null))
                 .hasMessageContaining("cache-max-size must be positive but was 0");
         assertThatThrownBy(() -> BatchVault.builder().cacheRefreshAhead(0))
                 .hasMessageContaining("cache-refresh-ahead must be between 0.1 and 1.0 but was 0.0");

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FakeTime implements TimeSource {
     private final Instant start = Instant.now();
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final AtomicLong reads = new AtomicLong();
 
     void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
@@ -15,7 +16,13 @@ final class FakeTime implements TimeSource {
 
     @Override
     public long read() {
+        reads.incrementAndGet();
         return nanos.get();
+    }
+
+    /** @return how often the ticker was read */
+    long reads() {
+        return reads.get();
     }
 
     @Override

@@ -162,10 +162,12 @@ class ResilienceTest extends WithFixture {
         for (int i = 0; i < 12; i++) {
             fixture.vault.setSecret("bounded-" + i, "v" + i);
         }
-        try (BatchVault vault = builder().maxConcurrentRequests(2).callDeadline(Duration.ofSeconds(20)).build()) {
+        ProcessWide process = new ProcessWide();
+        try (BatchVault vault = builder().processWide(process).maxConcurrentRequests(2)
+                .callDeadline(Duration.ofSeconds(20)).build()) {
             vault.get("bounded-0");
             fixture.vault.inject(Fault.latency(Duration.ofMillis(150)));
-            Semaphore bound = VaultAccess.boundFor(fixture.vault.url(), 2);
+            Semaphore bound = process.vaultBound(fixture.vault.url(), 2);
             int[] mostWaiting = {0};
             Thread watcher = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {

@@ -7,9 +7,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.core.OutputStreamAppender;
+import com.microsoft.aad.msal4j.ImdsEndpointOverride;
 import dev.batchvault.emulator.Fault;
+import dev.batchvault.emulator.ManagedIdentity;
 import dev.batchvault.emulator.SecretAttributes;
 import dev.batchvault.emulator.SelfSignedCertificate;
+import dev.batchvault.spi.PoolCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,7 +85,18 @@ class SecretHygieneTest {
                 time.advance(java.time.Duration.ofMinutes(1));
                 seen.add(resilient.get("batchAdminPass"));
             }
-            String stranger = UUID.randomUUID().toString();
+            // The signer path: a key that signs where it lives, the client assertion built by core.
+            PoolCertificate inStore = PoolCertificate.signing(List.of(fixture.certificate.certificate()),
+                    PoolCertificate.exportable(List.of(fixture.certificate.certificate()), fixture.certificate.privateKey(),
+                            "memory").signer(), "test store");
+            Config signing = Config.resolve(ConfigTest.settings(java.util.Map.of("vault-url", fixture.vault.url(),
+                    "tenant-id", Fixture.TENANT, "client-id", Fixture.CLIENT,
+                    "authority-host", fixture.emulator.authorityHost(),
+                    "certificate-thumbprint", fixture.certificate.thumbprint()), new java.util.Properties(),
+                    java.util.Map.of()), fixture.emulator.sslContext());
+            seen.add(new VaultAccess(signing, inStore, new ProcessWide()).fetch("batchAdminPass", null));
+            seen.add(inStore);
+                        String stranger = UUID.randomUUID().toString();
             fixture.emulator.tenant(Fixture.TENANT).application(stranger)
                     .registerCertificate(fixture.certificate.certificate());
             try (BatchVault denied = fixture.builder().clientId(stranger).build()) {
@@ -95,6 +109,34 @@ class SecretHygieneTest {
             try (BatchVault impostor = fixture.builder().vaultUrl("https://127.0.0.2:" + fixture.vault.port()).build()) {
                 seen.add(attempt(() -> impostor.get("batchAdminPass")));
             }
+            // The managed-identity path: IMDS's token, a retried IMDS failure, its refusals.
+            ManagedIdentity identity = fixture.emulator.tenant(Fixture.TENANT).userAssignedIdentity("id-" + UUID.randomUUID());
+            ManagedIdentity unassigned = fixture.emulator.tenant(Fixture.TENANT).userAssignedIdentity("id-" + UUID.randomUUID());
+            ManagedIdentity ungranted = fixture.emulator.tenant(Fixture.TENANT).userAssignedIdentity("id-" + UUID.randomUUID());
+            fixture.emulator.imds().assign(identity).assign(ungranted);
+            fixture.vault.grant(identity.principalId(), "get");
+            fixture.vault.grant(unassigned.principalId(), "get");
+            fixture.emulator.imds().inject(Fault.status(503).times(1));
+            BatchVault.Builder byIdentity = BatchVault.builder().vaultUrl(fixture.vault.url())
+                    .sslContext(fixture.emulator.sslContext());
+            ImdsEndpointOverride imds = ImdsEndpointOverride.set(fixture.emulator.imds().endpoint());
+            try {
+                try (BatchVault vault = byIdentity.managedIdentityClientId(identity.clientId()).build()) {
+                    Secret secret = vault.get("batchAdminPass");
+                    assertThat(secret.value()).isEqualTo(CANARY);
+                    seen.add(secret);
+                    seen.add(vault);
+                    seen.add(attempt(() -> vault.get("disabled")));
+                }
+                try (BatchVault vault = byIdentity.managedIdentityClientId(unassigned.clientId()).build()) {
+                    seen.add(attempt(() -> vault.get("batchAdminPass")));
+                }
+                try (BatchVault vault = byIdentity.managedIdentityClientId(ungranted.clientId()).build()) {
+                    seen.add(attempt(() -> vault.get("batchAdminPass")));
+                }
+            } finally {
+                imds.close();
+            }
         } finally {
             root.detachAppender(appender);
             root.setLevel(previous);
@@ -104,7 +146,7 @@ class SecretHygieneTest {
         String logText = logs.toString(StandardCharsets.UTF_8);
         assertThat(logText).as("TRACE logging ran").isNotEmpty();
         assertThat(logText).doesNotContain(CANARY);
-        assertThat(seen).hasSize(15);
+        assertThat(seen).hasSize(22);
         for (Object o : seen) {
             assertThat(String.valueOf(o)).doesNotContain(CANARY);
             if (o instanceof Throwable) {

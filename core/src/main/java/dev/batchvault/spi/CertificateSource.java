@@ -1,6 +1,5 @@
 package dev.batchvault.spi;
 
-import dev.batchvault.CertificateUnusableException;
 import java.util.Optional;
 
 /**
@@ -34,7 +33,7 @@ public interface CertificateSource {
      * @param query what to look for
      * @param log where to record each location searched and what was there
      * @return the certificate, or empty when this source does not have it
-     * @throws CertificateUnusableException when the certificate is here but cannot be used (wrong
+     * @throws dev.batchvault.CertificateUnusableException when the certificate is here but cannot be used (wrong
      *     password, unreadable, no key); the search goes on at the next source and, if nothing else
      *     has it, this exception is what the user gets
      */

@@ -1,6 +1,5 @@
 package dev.batchvault.spi;
 
-import dev.batchvault.InvalidConfigurationException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -10,7 +9,8 @@ import java.util.Locale;
 /**
  * A certificate's SHA-1 thumbprint, the way Azure Batch and Windows name certificates: 40 hex
  * digits, kept in upper case. Parsing forgives what copying from a certificate dialog or a portal
- * adds (spaces, colons, lower case, invisible direction marks) and rejects everything else.
+ * adds (spaces, colons, lower case, invisible direction marks) and rejects everything else. Only
+ * ASCII {@code 0-9}, {@code a-f} and {@code A-F} are hex digits.
  */
 public final class Thumbprint {
     private final String hex;
@@ -22,23 +22,37 @@ public final class Thumbprint {
     /**
      * Parses a thumbprint as a user typed or pasted it.
      *
-     * @param text the thumbprint; spaces, colons, hyphens and invisible characters are ignored
-     * @param setting the setting it came from, named in the error
+     * <p>Spaces, colons, hyphens and invisible characters are ignored. So are replacement characters
+     * (U+FFFD) before the first digit or after the last: a JVM without a UTF-8 locale reads the
+     * invisible mark the Windows certificate dialog puts before a thumbprint (U+200E) from an
+     * environment variable as such characters. Among the digits they are an error.
+     *
+     * @param text the thumbprint
+     * @param setting what the text is (a setting's key), named in the error
      * @return the thumbprint
-     * @throws InvalidConfigurationException if what remains is not 40 hex digits; the message says why
+     * @throws InvalidThumbprintException if what remains is not 40 hex digits; the message says why
+     * @throws NullPointerException if text is null
      */
     public static Thumbprint parse(String text, String setting) {
         if (text == null) {
-            throw new InvalidConfigurationException(setting, setting + " == null");
+            throw new NullPointerException(setting + " == null");
+        }
+        int start = 0;
+        while (start < text.length() && isIgnorableAtTheEdge(text.charAt(start))) {
+            start++;
+        }
+        int end = text.length();
+        while (end > start && isIgnorableAtTheEdge(text.charAt(end - 1))) {
+            end--;
         }
         StringBuilder digits = new StringBuilder(40);
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = start; i < end; i++) {
             char c = text.charAt(i);
             if (isIgnorable(c)) {
                 continue;
             }
-            if (Character.digit(c, 16) < 0) {
-                throw new InvalidConfigurationException(setting, String.format(Locale.ROOT,
+            if (!isAsciiHex(c)) {
+                throw new InvalidThumbprintException(String.format(Locale.ROOT,
                         "%s is not a SHA-1 thumbprint: character '%s' (U+%04X) at position %d is not a hex digit; "
                                 + "expected 40 hex digits such as 3B1E...9A0C (spaces and colons are ignored)",
                         setting, printable(c), (int) c, i + 1));
@@ -46,7 +60,7 @@ public final class Thumbprint {
             digits.append(Character.toUpperCase(c));
         }
         if (digits.length() != 40) {
-            throw new InvalidConfigurationException(setting, String.format(Locale.ROOT,
+            throw new InvalidThumbprintException(String.format(Locale.ROOT,
                     "%s is not a SHA-1 thumbprint: it has %d hex digits after removing spaces, colons and "
                             + "invisible characters; expected 40%s",
                     setting, digits.length(), digits.length() == 64 ? " (this looks like a SHA-256 thumbprint; "
@@ -67,7 +81,11 @@ public final class Thumbprint {
         }
     }
 
-    static Thumbprint ofDer(byte[] der) {
+    /**
+     * @param der a certificate's DER encoding, as a store or a PEM block holds it
+     * @return the SHA-1 thumbprint of those bytes
+     */
+    public static Thumbprint ofDer(byte[] der) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(der);
             StringBuilder sb = new StringBuilder(40);
@@ -84,6 +102,15 @@ public final class Thumbprint {
     /** @return the 40 hex digits in upper case */
     public String hex() {
         return hex;
+    }
+
+    private static boolean isAsciiHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** What an invisible mark becomes when a JVM without UTF-8 decodes it: U+FFFD, one per byte. */
+    private static boolean isIgnorableAtTheEdge(char c) {
+        return c == '\uFFFD' || isIgnorable(c);
     }
 
     private static boolean isIgnorable(char c) {

@@ -16,7 +16,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -67,16 +66,33 @@ public final class AzureEmulator implements AutoCloseable {
 
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private final Map<String, Vault> vaults = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
-    private final KeyPair tokenKeys = Pki.rsaKeyPair();
+    private final AccessTokens tokens = new AccessTokens(Pki.rsaKeyPair());
+    private final RequestJournal journal = new RequestJournal();
     private final X509Certificate caCertificate;
     private final SSLContext serverContext;
     private final SSLContext clientContext;
     private final ExecutorService executor;
-    private final EntraId entraId = new EntraId(tenants, tokenKeys);
-    private final HttpsServer login;
+    private final EntraId entraId = new EntraId(tenants, tokens);
+    private final Endpoint login = new Endpoint(entraId, journal);
+    private final HttpsServer loginServer;
     private final Path tempDir;
     private final Path trustStore;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private Imds imds;
+    private final List<Served> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * A route on a port of its own, made by {@link #serve(Route, int)}.
+     *
+     * @param endpoint runs the route's requests: its faults and journal
+     * @param server the HTTPS server it listens on
+     */
+    record Served(Endpoint endpoint, HttpsServer server) {
+        /** @return {@code https://localhost:<port>} */
+        String url() {
+            return "https://localhost:" + server.getAddress().getPort();
+        }
+    }
 
     private AzureEmulator() throws IOException {
         Instant now = Instant.now();
@@ -118,7 +134,7 @@ public final class AzureEmulator implements AutoCloseable {
             return t;
         });
         try {
-            login = server(0, entraId);
+            loginServer = server(0, login);
         } catch (IOException | RuntimeException e) {
             executor.shutdownNow();
             deleteTempFiles();
@@ -162,7 +178,7 @@ public final class AzureEmulator implements AutoCloseable {
 
     /** @return {@code https://localhost:<port>}, the Entra ID authority host, without a trailing slash */
     public String authorityHost() {
-        return "https://localhost:" + login.getAddress().getPort();
+        return "https://localhost:" + loginServer.getAddress().getPort();
     }
 
     /** @return a client TLS context that trusts the emulator's CA (and nothing else) */
@@ -230,13 +246,13 @@ public final class AzureEmulator implements AutoCloseable {
                         exchange.sendResponseHeaders(503, -1);
                         exchange.close();
                     } else {
-                        ready.handle(exchange);
+                        ready.endpoint().handle(exchange);
                     }
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start vault " + name + " on port " + port, e);
             }
-            Vault vault = new Vault(name, tenant.id(), server, tokenKeys.getPublic(), EntraId.keyId(tokenKeys));
+            Vault vault = new Vault(name, tenant.id(), server, tokens, journal);
             holder.set(vault);
             vaults.put(key, vault);
             return vault;
@@ -282,18 +298,50 @@ public final class AzureEmulator implements AutoCloseable {
      * @param fault the fault; see {@link Fault}
      */
     public void injectToken(Fault fault) {
-        entraId.faults().add(fault);
+        login.faults().add(fault);
     }
 
-    /** Removes every fault, at the token endpoint and at every vault. Held requests stay held until close. */
+    /** Removes every fault, at the token endpoint, at IMDS and at every vault. Held requests stay held until close. */
     public void clearFaults() {
-        entraId.faults().clear();
+        login.faults().clear();
         vaults().forEach(Vault::clearFaults);
+        Imds started = startedImds();
+        if (started != null) {
+            started.clearFaults();
+        }
+    }
+
+    /**
+     * The simulated node's instance metadata service: plain HTTP on {@code 127.0.0.1}, started on first use,
+     * its requests in the emulator's journal too. Assign user-assigned identities to the node there
+     * ({@link Imds#assign(ManagedIdentity)}).
+     *
+     * @return the node's IMDS
+     * @throws UncheckedIOException if its server cannot start
+     * @throws IllegalStateException if the emulator is closed
+     */
+    public synchronized Imds imds() {
+        if (closed.get()) {
+            throw new IllegalStateException("the emulator is closed");
+        }
+        if (imds == null) {
+            try {
+                imds = new Imds(tokens, journal, executor);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the instance metadata service", e);
+            }
+        }
+        return imds;
+    }
+
+    /** @return IMDS if it was started, else null */
+    synchronized Imds startedImds() {
+        return imds;
     }
 
     /** @return how many token requests a fault answered (or delayed, or dropped, or held) */
     public long tokenFaultsServed() {
-        return entraId.faults().served();
+        return login.faults().served();
     }
 
     /**
@@ -305,9 +353,17 @@ public final class AzureEmulator implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        entraId.faults().releaseHeld();
-        login.stop(0);
+        login.faults().releaseHeld();
+        loginServer.stop(0);
+        for (Served s : served) {
+            s.endpoint().faults().releaseHeld();
+            s.server().stop(0);
+        }
         vaults().forEach(Vault::stop);
+        Imds started = startedImds();
+        if (started != null) {
+            started.stop();
+        }
         executor.shutdownNow();
         deleteTempFiles();
     }
@@ -325,13 +381,59 @@ public final class AzureEmulator implements AutoCloseable {
         }
     }
 
-    EntraId entraId() {
-        return entraId;
+    /**
+     * Every request the emulator received, at the token endpoint and every vault, in the order they
+     * ended; each {@link RecordedRequest#route()} says which. {@link Vault#journal()} and
+     * {@link #loginJournal()} hold the same requests per route.
+     *
+     * @return the emulator's journal
+     */
+    public RequestJournal journal() {
+        return journal;
     }
 
-    /** For tests that forge tokens which differ from a real one only in a claim. */
-    java.security.PrivateKey tokenSigningKey() {
-        return tokenKeys.getPrivate();
+    /** @return the login endpoint's requests: tokens, metadata, discovery and keys documents */
+    public RequestJournal loginJournal() {
+        return login.journal();
+    }
+
+    /** @return the tenants, by lower-case id */
+    Collection<Tenant> tenants() {
+        return tenants.values();
+    }
+
+    /** @return the token endpoint's faults still active */
+    List<Fault> tokenFaults() {
+        return login.faults().active();
+    }
+
+    /** Issues and verifies access tokens; tests use it to forge tokens that differ from a real one in a claim. */
+    AccessTokens accessTokens() {
+        return tokens;
+    }
+
+    /**
+     * Serves a route on its own HTTPS port (the emulator's TLS, threads and journal), until
+     * {@link #close()}. The way to add a service: see the module README, "Adding a route".
+     *
+     * @param route the service
+     * @param port a fixed port, or 0 for an ephemeral one
+     * @return the endpoint (its faults and journal) and its server
+     * @throws UncheckedIOException if the server cannot start
+     */
+    Served serve(Route route, int port) {
+        Endpoint endpoint = new Endpoint(route, journal);
+        try {
+            Served s = new Served(endpoint, server(port, endpoint));
+            served.add(s);
+            if (closed.get()) {
+                s.server().stop(0);
+                throw new IllegalStateException("the emulator is closed");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve " + route.name() + " on port " + port, e);
+        }
     }
 
     private HttpsServer server(int port, HttpHandler handler) throws IOException {
@@ -348,93 +450,5 @@ public final class AzureEmulator implements AutoCloseable {
         server.setExecutor(executor);
         server.start();
         return server;
-    }
-
-    /**
-     * Runs the emulator standalone from a seed file until the process is stopped, printing the
-     * authority host, each vault's URL, the trust store and the settings a client uses.
-     *
-     * @param args the seed file's path
-     * @throws Exception if it cannot start
-     */
-    public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: java -cp <classpath> dev.batchvault.emulator.AzureEmulator <seed.json>");
-            System.exit(64);
-        }
-        AzureEmulator emulator = new AzureEmulator();
-        List<String[]> grantedClients;
-        try {
-            grantedClients = Seed.apply(emulator, Path.of(args[0]));
-        } catch (IOException | RuntimeException e) {
-            emulator.close();
-            System.err.println("cannot start from " + args[0] + ": " + e.getMessage());
-            System.exit(65);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "azure-emulator-shutdown"));
-        System.out.print(emulator.describe(grantedClients));
-        System.out.flush();
-        Thread.currentThread().join();
-    }
-
-    /** What {@link #main} prints: never a secret value. */
-    String describe(List<String[]> grantedClients) {
-        StringBuilder out = new StringBuilder();
-        out.append("BatchVault Azure emulator\n");
-        out.append("  Entra ID authority host: ").append(authorityHost()).append('\n');
-        for (Tenant t : tenants.values()) {
-            for (Application a : t.applications()) {
-                out.append("  Application ").append(a.clientId()).append(" in tenant ").append(t.id())
-                        .append(" (service principal ").append(a.principalObjectId()).append(", ")
-                        .append(a.certificates().size()).append(" certificate(s))\n");
-            }
-        }
-        for (Vault v : vaults()) {
-            out.append("  Vault ").append(v.name()).append(": ").append(v.url()).append(" (tenant ")
-                    .append(v.tenantId()).append(", secrets ").append(v.secretNames()).append(")\n");
-            if (!v.faults().isEmpty()) {
-                out.append("    injected faults: ").append(v.faults()).append('\n');
-            }
-        }
-        if (!entraId.faults().active().isEmpty()) {
-            out.append("  Token endpoint injected faults: ").append(entraId.faults().active()).append('\n');
-        }
-        out.append("  Trust store: ").append(trustStore).append(" (PKCS12, password ").append(TRUST_STORE_PASSWORD)
-                .append(")\n\n");
-        List<Vault> all = vaults();
-        if (all.isEmpty()) {
-            out.append("No vault in the seed.\n");
-            return out.toString();
-        }
-        Vault first = all.get(0);
-        String clientId = "<clientId of an application with an access policy>";
-        List<String> candidates = new ArrayList<>();
-        for (String[] g : grantedClients) {
-            if (g[0].equalsIgnoreCase(first.name())) {
-                candidates.add(g[1]);
-            }
-        }
-        if (candidates.isEmpty()) {
-            Collection<Application> apps = tenant(first.tenantId()).applications();
-            for (Application a : apps) {
-                if (first.hasPolicy(a.principalObjectId())) {
-                    candidates.add(a.clientId());
-                }
-            }
-        }
-        if (!candidates.isEmpty()) {
-            clientId = candidates.get(0);
-        }
-        out.append("Client settings for vault ").append(first.name()).append(":\n");
-        out.append("  BATCHVAULT_VAULT_URL=").append(first.url()).append('\n');
-        out.append("  BATCHVAULT_TENANT_ID=").append(first.tenantId()).append('\n');
-        out.append("  BATCHVAULT_CLIENT_ID=").append(clientId).append('\n');
-        out.append("  BATCHVAULT_AUTHORITY_HOST=").append(authorityHost()).append('\n');
-        out.append("  JVM options: -Djavax.net.ssl.trustStore=").append(trustStore)
-                .append(" -Djavax.net.ssl.trustStorePassword=").append(TRUST_STORE_PASSWORD)
-                .append(" -Djavax.net.ssl.trustStoreType=PKCS12\n");
-        out.append("Running until stopped (Ctrl+C).\n");
-        return out.toString();
     }
 }

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
@@ -26,15 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Entra ID token endpoint, {@code POST /{tenant}/oauth2/v2.0/token}, for the client-credentials
  * grant with a certificate-signed client assertion, checked as Entra ID checks it; plus the
  * discovery, OpenID metadata and JWKS documents MSAL may ask for.
  */
-final class EntraId implements HttpHandler {
+final class EntraId implements Route {
     static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     static final long SKEW_SECONDS = 300;
     static final int TOKEN_LIFETIME_SECONDS = 3600;
@@ -59,53 +55,22 @@ final class EntraId implements HttpHandler {
     static final int INVALID_REQUEST = 90023;
     static final int TENANT_THROTTLED = 90055;
 
-    private static final Logger LOG = LoggerFactory.getLogger(EntraId.class);
     private static final Pattern TOKEN_PATH = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token/?");
     private static final Pattern METADATA_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration/?");
     private static final Pattern KEYS_PATH = Pattern.compile("/([^/]+)/discovery/v2\\.0/keys/?");
     private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access");
 
     private final Map<String, Tenant> tenants;
-    private final KeyPair signingKeys;
-    private final String keyId;
+    private final AccessTokens tokens;
     /** client id + "/" + jti, to the instant after which the assertion could not be accepted anyway. */
     private final Map<String, Long> usedJti = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong issued = new AtomicLong();
-    private final Faults faults = new Faults();
-    private final Faults.Responder faultResponder = new Faults.Responder() {
-        @Override
-        public int status(HttpExchange exchange, int status) throws IOException {
-            String injected = " (Fault injected by the emulator.)";
-            if (status == 503 || status == 504) {
-                return error(exchange, status, "temporarily_unavailable", SERVICE_UNAVAILABLE,
-                        "The Microsoft Online Directory Service (MSODS) isn't available. Please retry." + injected);
-            }
-            if (status >= 500) {
-                return error(exchange, status, "server_error", TOKEN_ISSUANCE_ERROR,
-                        "There was an error issuing a token or an issue with our sign-in service." + injected);
-            }
-            return error(exchange, status, status == 401 ? "invalid_client" : "invalid_request", INVALID_REQUEST,
-                    "Authentication service request isn't valid." + injected);
-        }
-
-        @Override
-        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
-            return error(exchange, 429, "temporarily_unavailable", TENANT_THROTTLED,
-                    "There are too many incoming requests. Please retry later.");
-        }
-    };
     private volatile String authorityHost;
 
-    EntraId(Map<String, Tenant> tenants, KeyPair signingKeys) {
+    EntraId(Map<String, Tenant> tenants, AccessTokens tokens) {
         this.tenants = tenants;
-        this.signingKeys = signingKeys;
-        this.keyId = keyId(signingKeys);
-    }
-
-    /** @return the {@code kid} of the emulator's token-signing key: base64url SHA-1 of the encoded public key */
-    static String keyId(KeyPair keys) {
-        return Jwt.base64Url(SelfSignedCertificate.digest("SHA-1", keys.getPublic().getEncoded()));
+        this.tokens = tokens;
     }
 
     void authorityHost(String authorityHost) {
@@ -120,49 +85,58 @@ final class EntraId implements HttpHandler {
         return issued.get();
     }
 
-    Faults faults() {
-        return faults;
+    @Override
+    public String name() {
+        return "login";
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        boolean held = false;
-        try {
-            String method = exchange.getRequestMethod();
-            String path = exchange.getRequestURI().getPath();
-            String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
-            if (requestId != null) {
-                exchange.getResponseHeaders().set("client-request-id", requestId);
-            }
-            Faults.Taken fault = null;
-            int status = Faults.PROCEED;
-            if ("POST".equals(method) && TOKEN_PATH.matcher(path).matches()) {
-                requests.incrementAndGet();
-                fault = faults.take();
-                if (fault != null) {
-                    status = faults.serve(exchange, fault, faultResponder);
-                }
-            }
-            if (status == Faults.PROCEED) {
-                try {
-                    status = route(exchange, method, path);
-                } catch (RuntimeException e) {
-                    LOG.warn("{} {} failed: {}", method, path, e.toString());
-                    status = error(exchange, 500, "server_error", 50000, "There was an error issuing a token: the "
-                            + "emulator failed with " + e);
-                }
-            }
-            held = status == Faults.HELD;
-            if (fault == null) {
-                LOG.debug("login {} {} -> {}", method, path, status);
-            } else {
-                LOG.debug("login {} {} -> {} (injected {})", method, path, Faults.describe(status), fault);
-            }
-        } finally {
-            if (!held) {
-                exchange.close();
-            }
+    public void received(HttpExchange exchange) {
+        String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
+        if (requestId != null) {
+            exchange.getResponseHeaders().set("client-request-id", requestId);
         }
+        if (faultable(exchange)) {
+            requests.incrementAndGet();
+        }
+    }
+
+    /** Only the token endpoint meets faults, not the metadata, discovery or keys documents. */
+    @Override
+    public boolean faultable(HttpExchange exchange) {
+        return "POST".equals(exchange.getRequestMethod()) && TOKEN_PATH.matcher(exchange.getRequestURI().getPath()).matches();
+    }
+
+    @Override
+    public void answer(HttpExchange exchange) throws IOException {
+        route(exchange, exchange.getRequestMethod(), exchange.getRequestURI().getPath());
+    }
+
+    @Override
+    public void faultStatus(HttpExchange exchange, int status) throws IOException {
+        String injected = " (Fault injected by the emulator.)";
+        if (status == 503 || status == 504) {
+            error(exchange, status, "temporarily_unavailable", SERVICE_UNAVAILABLE,
+                    "The Microsoft Online Directory Service (MSODS) isn't available. Please retry." + injected);
+        } else if (status >= 500) {
+            error(exchange, status, "server_error", TOKEN_ISSUANCE_ERROR,
+                    "There was an error issuing a token or an issue with our sign-in service." + injected);
+        } else {
+            error(exchange, status, status == 401 ? "invalid_client" : "invalid_request", INVALID_REQUEST,
+                    "Authentication service request isn't valid." + injected);
+        }
+    }
+
+    @Override
+    public void throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+        error(exchange, 429, "temporarily_unavailable", TENANT_THROTTLED,
+                "There are too many incoming requests. Please retry later.");
+    }
+
+    @Override
+    public void crashed(HttpExchange exchange, RuntimeException failure) throws IOException {
+        error(exchange, 500, "server_error", TOKEN_ISSUANCE_ERROR, "There was an error issuing a token: the "
+                + "emulator failed with " + failure);
     }
 
     private int route(HttpExchange exchange, String method, String path) throws IOException {
@@ -290,13 +264,13 @@ final class EntraId implements HttpHandler {
                     + "https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
         }
         long now = Instant.now().getEpochSecond();
-        long nbf = jwt.seconds("nbf");
-        long exp = jwt.seconds("exp");
-        if (exp == Long.MIN_VALUE || exp < now - SKEW_SECONDS || (nbf != Long.MIN_VALUE && nbf > now + SKEW_SECONDS)) {
+        Long nbf = jwt.seconds("nbf");
+        Long exp = jwt.seconds("exp");
+        if (exp == null || exp < now - SKEW_SECONDS || (nbf != null && nbf > now + SKEW_SECONDS)) {
             return error(exchange, 401, "invalid_client", OUTSIDE_TIME_RANGE, "Client assertion is not within its valid "
                     + "time range. Current time: " + Instant.ofEpochSecond(now) + ", assertion valid from "
-                    + (nbf == Long.MIN_VALUE ? "(unset)" : Instant.ofEpochSecond(nbf)) + ", expiry time of assertion "
-                    + (exp == Long.MIN_VALUE ? "(unset)" : Instant.ofEpochSecond(exp)) + ". Review the documentation at "
+                    + (nbf == null ? "(unset)" : Instant.ofEpochSecond(nbf)) + ", expiry time of assertion "
+                    + (exp == null ? "(unset)" : Instant.ofEpochSecond(exp)) + ". Review the documentation at "
                     + "https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
         }
         String jti = jwt.text("jti");
@@ -315,7 +289,7 @@ final class EntraId implements HttpHandler {
         body.put("token_type", "Bearer");
         body.put("expires_in", TOKEN_LIFETIME_SECONDS - 1);
         body.put("ext_expires_in", TOKEN_LIFETIME_SECONDS - 1);
-        body.put("access_token", accessToken(tenant.id(), app,
+        body.put("access_token", tokens.issue(tenant.id(), app,
                 scope.substring(0, scope.length() - "/.default".length()), now, now + TOKEN_LIFETIME_SECONDS));
         exchange.getResponseHeaders().set("Cache-Control", "no-store, no-cache");
         Exchanges.json(exchange, 200, body);
@@ -337,40 +311,6 @@ final class EntraId implements HttpHandler {
         if (usedJti.size() > 1000) {
             usedJti.values().removeIf(until -> until < now);
         }
-    }
-
-    /**
-     * Signs an access token as Entra ID issues one for an application (v1 token, as Key Vault gets).
-     *
-     * @param tenantId the tenant, for {@code iss} and {@code tid}
-     * @param app the application, for {@code appid} and {@code oid}
-     * @param audience the resource, such as {@code https://vault.azure.net}
-     * @param issuedAt {@code iat} and {@code nbf}, epoch seconds
-     * @param expires {@code exp}, epoch seconds
-     * @return the compact JWS
-     */
-    String accessToken(String tenantId, Application app, String audience, long issuedAt, long expires) {
-        ObjectNode header = Jwt.JSON.createObjectNode();
-        header.put("typ", "JWT");
-        header.put("alg", "RS256");
-        header.put("kid", keyId);
-        ObjectNode claims = Jwt.JSON.createObjectNode();
-        claims.put("aud", audience);
-        claims.put("iss", "https://sts.windows.net/" + tenantId + "/");
-        claims.put("iat", issuedAt);
-        claims.put("nbf", issuedAt);
-        claims.put("exp", expires);
-        claims.put("aio", "emulator");
-        claims.put("appid", app.clientId());
-        claims.put("appidacr", "2");
-        claims.put("idp", "https://sts.windows.net/" + tenantId + "/");
-        claims.put("idtyp", "app");
-        claims.put("oid", app.principalObjectId());
-        claims.put("sub", app.principalObjectId());
-        claims.put("tid", tenantId);
-        claims.put("uti", UUID.randomUUID().toString().replace("-", ""));
-        claims.put("ver", "1.0");
-        return Jwt.sign(header, claims, signingKeys.getPrivate());
     }
 
     private static X509Certificate registeredKey(Application app, Jwt jwt) {
@@ -465,12 +405,12 @@ final class EntraId implements HttpHandler {
     }
 
     private int keys(HttpExchange exchange) throws IOException {
-        RSAPublicKey key = (RSAPublicKey) signingKeys.getPublic();
+        RSAPublicKey key = (RSAPublicKey) tokens.keys().getPublic();
         ObjectNode body = Jwt.JSON.createObjectNode();
         ObjectNode jwk = body.putArray("keys").addObject();
         jwk.put("kty", "RSA");
         jwk.put("use", "sig");
-        jwk.put("kid", keyId);
+        jwk.put("kid", tokens.keyId());
         jwk.put("n", Jwt.base64Url(unsigned(key.getModulus())));
         jwk.put("e", Jwt.base64Url(unsigned(key.getPublicExponent())));
         Exchanges.json(exchange, 200, body);

@@ -2,6 +2,7 @@ package dev.batchvault.emulator;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A failure the emulator injects into its answers, as Azure fails now and then: an error status,
@@ -25,9 +26,6 @@ public final class Fault {
         STATUS, THROTTLE, THROTTLE_MILLIS, THROTTLE_WITHOUT_RETRY_AFTER, RESET, HANG, LATENCY, RATE_LIMIT
     }
 
-    /** {@link #times()} of a fault that applies until cleared. */
-    static final int UNTIL_CLEARED = -1;
-
     final Kind kind;
     /** The status code, for {@link Kind#STATUS}; 429 for the throttles, 0 otherwise. */
     final int status;
@@ -35,9 +33,10 @@ public final class Fault {
     final Duration duration;
     /** The requests per period of a rate limit; else 0. */
     final int requests;
-    private final int times;
+    /** How many requests it applies to; empty until cleared. */
+    private final OptionalInt times;
 
-    private Fault(Kind kind, int status, Duration duration, int requests, int times) {
+    private Fault(Kind kind, int status, Duration duration, int requests, OptionalInt times) {
         this.kind = kind;
         this.status = status;
         this.duration = duration;
@@ -59,7 +58,7 @@ public final class Fault {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("a fault's status is an error status, 400 to 599, not " + status);
         }
-        return new Fault(Kind.STATUS, status, null, 0, UNTIL_CLEARED);
+        return new Fault(Kind.STATUS, status, null, 0, OptionalInt.empty());
     }
 
     /**
@@ -71,7 +70,7 @@ public final class Fault {
      * @return the fault
      */
     public static Fault throttle(Duration retryAfter) {
-        return new Fault(Kind.THROTTLE, 429, nonNegative(retryAfter, "retryAfter"), 0, UNTIL_CLEARED);
+        return new Fault(Kind.THROTTLE, 429, nonNegative(retryAfter, "retryAfter"), 0, OptionalInt.empty());
     }
 
     /**
@@ -82,12 +81,12 @@ public final class Fault {
      * @return the fault
      */
     public static Fault throttleMillis(Duration retryAfter) {
-        return new Fault(Kind.THROTTLE_MILLIS, 429, nonNegative(retryAfter, "retryAfter"), 0, UNTIL_CLEARED);
+        return new Fault(Kind.THROTTLE_MILLIS, 429, nonNegative(retryAfter, "retryAfter"), 0, OptionalInt.empty());
     }
 
     /** @return a fault answering 429 with no retry header at all */
     public static Fault throttleWithoutRetryAfter() {
-        return new Fault(Kind.THROTTLE_WITHOUT_RETRY_AFTER, 429, null, 0, UNTIL_CLEARED);
+        return new Fault(Kind.THROTTLE_WITHOUT_RETRY_AFTER, 429, null, 0, OptionalInt.empty());
     }
 
     /**
@@ -97,7 +96,7 @@ public final class Fault {
      * @return the fault
      */
     public static Fault reset() {
-        return new Fault(Kind.RESET, 0, null, 0, UNTIL_CLEARED);
+        return new Fault(Kind.RESET, 0, null, 0, OptionalInt.empty());
     }
 
     /**
@@ -107,7 +106,7 @@ public final class Fault {
      * @return the fault
      */
     public static Fault hang() {
-        return new Fault(Kind.HANG, 0, null, 0, UNTIL_CLEARED);
+        return new Fault(Kind.HANG, 0, null, 0, OptionalInt.empty());
     }
 
     /**
@@ -117,7 +116,7 @@ public final class Fault {
      * @return the fault
      */
     public static Fault latency(Duration delay) {
-        return new Fault(Kind.LATENCY, 0, nonNegative(delay, "delay"), 0, UNTIL_CLEARED);
+        return new Fault(Kind.LATENCY, 0, nonNegative(delay, "delay"), 0, OptionalInt.empty());
     }
 
     /**
@@ -139,7 +138,7 @@ public final class Fault {
         if (per.isNegative() || per.isZero()) {
             throw new IllegalArgumentException("a rate limit's period is positive, not " + per);
         }
-        return new Fault(Kind.RATE_LIMIT, 429, per, requests, UNTIL_CLEARED);
+        return new Fault(Kind.RATE_LIMIT, 429, per, requests, OptionalInt.empty());
     }
 
     /**
@@ -153,11 +152,11 @@ public final class Fault {
         if (n < 1) {
             throw new IllegalArgumentException("a fault applies to at least 1 request, not " + n);
         }
-        return new Fault(kind, status, duration, requests, n);
+        return new Fault(kind, status, duration, requests, OptionalInt.of(n));
     }
 
-    /** @return how many requests it applies to, or {@link #UNTIL_CLEARED} */
-    int times() {
+    /** @return how many requests it applies to, or empty if it applies until cleared */
+    OptionalInt times() {
         return times;
     }
 
@@ -193,7 +192,7 @@ public final class Fault {
             return false;
         }
         Fault f = (Fault) o;
-        return kind == f.kind && status == f.status && requests == f.requests && times == f.times
+        return kind == f.kind && status == f.status && requests == f.requests && times.equals(f.times)
                 && Objects.equals(duration, f.duration);
     }
 
@@ -231,6 +230,6 @@ public final class Fault {
                 what = "rateLimit(" + requests + ", " + duration + ")";
                 break;
         }
-        return "Fault." + what + (times == UNTIL_CLEARED ? "" : ".times(" + times + ")");
+        return "Fault." + what + (times.isPresent() ? ".times(" + times.getAsInt() + ")" : "");
     }
 }

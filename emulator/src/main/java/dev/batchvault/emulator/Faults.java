@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -15,31 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * with its own count and, for a rate limit, its own bucket. Thread-safe.
  */
 final class Faults {
-    /** {@link #serve}: answer the request normally (no fault, or after a latency). */
-    static final int PROCEED = 0;
-    /** {@link #serve}: the connection was closed without an answer. */
-    static final int RESET = -1;
-    /** {@link #serve}: the request is held unanswered; the caller must neither answer nor close it. */
-    static final int HELD = -2;
-
-    /** How a route writes an injected error in its service's style. */
-    interface Responder {
-        /**
-         * Answers with an error status ({@link Fault#status(int)}).
-         *
-         * @return the status sent
-         */
-        int status(HttpExchange exchange, int status) throws IOException;
-
-        /**
-         * Answers 429; the retry headers, if any, are set already.
-         *
-         * @param rateLimited whether a rate limit answers (rather than a throttle fault)
-         * @return the status sent
-         */
-        int throttled(HttpExchange exchange, boolean rateLimited) throws IOException;
-    }
-
     /** A fault chosen for one request, with the rate limit's retry-after if a rate limit answers. */
     static final class Taken {
         final Fault fault;
@@ -65,7 +41,7 @@ final class Faults {
 
         Injection(Fault fault, long now) {
             this.fault = fault;
-            this.left = fault.times();
+            this.left = fault.times().orElse(0);
             this.tokens = fault.requests;
             this.refilledAt = now;
         }
@@ -89,9 +65,14 @@ final class Faults {
             return Math.max(1, (long) Math.min(seconds, Long.MAX_VALUE));
         }
 
+        /** @return whether it lasts until cleared rather than for a number of requests */
+        boolean untilCleared() {
+            return fault.times().isEmpty();
+        }
+
         /** Counts one use; @return whether it is used up. */
         boolean use() {
-            return left != Fault.UNTIL_CLEARED && --left == 0;
+            return !untilCleared() && --left == 0;
         }
 
         private static double nanos(java.time.Duration d) {
@@ -118,12 +99,12 @@ final class Faults {
         }
     }
 
-    /** @return the injections still active, in order, for {@link AzureEmulator#main}'s summary */
+    /** @return the injections still active, in order, for {@link EmulatorMain}'s summary */
     List<Fault> active() {
         synchronized (queue) {
             List<Fault> active = new ArrayList<>();
             for (Injection injection : queue) {
-                active.add(injection.left == Fault.UNTIL_CLEARED ? injection.fault : injection.fault.times(injection.left));
+                active.add(injection.untilCleared() ? injection.fault : injection.fault.times(injection.left));
             }
             return active;
         }
@@ -173,33 +154,43 @@ final class Faults {
     /**
      * Carries out a fault on a request.
      *
-     * @return the status answered, or {@link #PROCEED}, {@link #RESET} or {@link #HELD}
+     * @param route writes the error answers in its service's style
+     * @return what became of the request, or empty to answer it normally (after a latency)
      */
-    int serve(HttpExchange exchange, Taken taken, Responder responder) throws IOException {
+    Optional<Outcome> serve(HttpExchange exchange, Taken taken, Route route) throws IOException {
         Fault fault = taken.fault;
         switch (fault.kind) {
             case STATUS:
-                return fault.status == 429 ? responder.throttled(exchange, false) : responder.status(exchange, fault.status);
+                if (fault.status == 429) {
+                    route.throttled(exchange, false);
+                } else {
+                    route.faultStatus(exchange, fault.status);
+                }
+                return answered(exchange);
             case THROTTLE:
                 exchange.getResponseHeaders().set("Retry-After", Long.toString(Fault.ceilSeconds(fault.duration)));
-                return responder.throttled(exchange, false);
+                route.throttled(exchange, false);
+                return answered(exchange);
             case THROTTLE_MILLIS:
                 String millis = Long.toString(Fault.ceilMillis(fault.duration));
                 exchange.getResponseHeaders().set("retry-after-ms", millis);
                 exchange.getResponseHeaders().set("x-ms-retry-after-ms", millis);
-                return responder.throttled(exchange, false);
+                route.throttled(exchange, false);
+                return answered(exchange);
             case THROTTLE_WITHOUT_RETRY_AFTER:
-                return responder.throttled(exchange, false);
+                route.throttled(exchange, false);
+                return answered(exchange);
             case RATE_LIMIT:
                 exchange.getResponseHeaders().set("Retry-After", Long.toString(taken.retryAfterSeconds));
-                return responder.throttled(exchange, true);
+                route.throttled(exchange, true);
+                return answered(exchange);
             case RESET:
                 // Closing an exchange before its response headers closes the connection: no answer at all.
                 exchange.close();
-                return RESET;
+                return Optional.of(Outcome.closed());
             case HANG:
                 held.add(exchange);
-                return HELD;
+                return Optional.of(Outcome.held());
             case LATENCY:
                 try {
                     sleep(fault.duration);
@@ -207,17 +198,16 @@ final class Faults {
                     // The emulator is closing: drop the request.
                     Thread.currentThread().interrupt();
                     exchange.close();
-                    return RESET;
+                    return Optional.of(Outcome.closed());
                 }
-                return PROCEED;
+                return Optional.empty();
             default:
                 throw new IllegalStateException("unknown fault " + fault);
         }
     }
 
-    /** @return a status for the log: the number, or what happened to the connection */
-    static String describe(int status) {
-        return status == RESET ? "connection closed" : status == HELD ? "held unanswered" : Integer.toString(status);
+    private static Optional<Outcome> answered(HttpExchange exchange) {
+        return Optional.of(Outcome.answered(exchange.getResponseCode()));
     }
 
     /** Releases held requests: their connections close, and their clients see an I/O error. */

@@ -59,8 +59,9 @@ final class Jwt {
         return claims.hasNonNull(claim) ? claims.get(claim).asText() : null;
     }
 
-    long seconds(String claim) {
-        return claims.hasNonNull(claim) ? claims.get(claim).asLong() : Long.MIN_VALUE;
+    /** @return a numeric date claim in epoch seconds, or null if it is absent */
+    Long seconds(String claim) {
+        return claims.hasNonNull(claim) ? claims.get(claim).asLong() : null;
     }
 
     static String sign(ObjectNode header, ObjectNode claims, PrivateKey key) {

@@ -26,15 +26,24 @@ final class Seed {
 
     private final AzureEmulator emulator;
     private final Path base;
-    private final List<String[]> grantedClients = new ArrayList<>();
+    private final List<Grant> grantedClients = new ArrayList<>();
+
+    /**
+     * An access policy the seed gave by client id.
+     *
+     * @param vault the vault's name
+     * @param clientId the application's client id
+     */
+    record Grant(String vault, String clientId) {
+    }
 
     private Seed(AzureEmulator emulator, Path base) {
         this.emulator = emulator;
         this.base = base;
     }
 
-    /** @return for each vault in order, the client ids its access policies name: {vault name, client id} */
-    static List<String[]> apply(AzureEmulator emulator, Path seedFile) throws IOException {
+    /** @return for each vault in order, the client ids its access policies name */
+    static List<Grant> apply(AzureEmulator emulator, Path seedFile) throws IOException {
         JsonNode root;
         try {
             root = Jwt.JSON.readTree(seedFile.toFile());
@@ -50,10 +59,19 @@ final class Seed {
     }
 
     private void root(JsonNode root) throws IOException {
-        fields(root, "seed", Set.of("tenants", "vaults", "faults"));
+        fields(root, "seed", Set.of("tenants", "node", "vaults", "faults"));
         for (JsonNode t : array(root, "tenants")) {
-            fields(t, "tenant", Set.of("id", "applications"));
+            fields(t, "tenant", Set.of("id", "applications", "managedIdentities"));
             Tenant tenant = emulator.tenant(text(t, "id", true));
+            for (JsonNode m : array(t, "managedIdentities")) {
+                fields(m, "managed identity", Set.of("name", "clientId", "principalId", "resourceId"));
+                try {
+                    tenant.userAssignedIdentity(text(m, "name", true), text(m, "clientId", false),
+                            text(m, "principalId", false), text(m, "resourceId", false));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("seed: " + e.getMessage(), e);
+                }
+            }
             for (JsonNode a : array(t, "applications")) {
                 fields(a, "application", Set.of("clientId", "objectId", "certificates"));
                 String clientId = text(a, "clientId", true);
@@ -72,6 +90,13 @@ final class Seed {
                         app.registerCertificate(certificate);
                     }
                 }
+            }
+        }
+        JsonNode node = root.path("node");
+        if (!node.isMissingNode() && !node.isNull()) {
+            fields(node, "node", Set.of("identities"));
+            for (JsonNode name : array(node, "identities")) {
+                emulator.imds().assign(identity(name.asText(), "the node"));
             }
         }
         for (JsonNode v : array(root, "vaults")) {
@@ -108,12 +133,17 @@ final class Seed {
                 }
             }
             for (JsonNode p : array(v, "accessPolicies")) {
-                fields(p, "access policy", Set.of("clientId", "objectId", "secrets"));
+                fields(p, "access policy", Set.of("clientId", "objectId", "managedIdentity", "secrets"));
                 String objectId = text(p, "objectId", false);
                 String clientId = text(p, "clientId", false);
-                if ((objectId == null) == (clientId == null)) {
-                    throw new IOException("seed: vault " + name + ": an access policy names either 'clientId' or "
-                            + "'objectId': " + p);
+                String identityName = text(p, "managedIdentity", false);
+                int named = (objectId == null ? 0 : 1) + (clientId == null ? 0 : 1) + (identityName == null ? 0 : 1);
+                if (named != 1) {
+                    throw new IOException("seed: vault " + name + ": an access policy names one of 'clientId', "
+                            + "'objectId' or 'managedIdentity': " + p);
+                }
+                if (identityName != null) {
+                    objectId = identity(identityName, "vault " + name).principalId();
                 }
                 if (clientId != null) {
                     Application app = emulator.tenant(tenantId).findApplication(clientId);
@@ -122,7 +152,7 @@ final class Seed {
                                 + ", which no application in tenant " + tenantId + " has");
                     }
                     objectId = app.principalObjectId();
-                    grantedClients.add(new String[] {name, app.clientId()});
+                    grantedClients.add(new Grant(name, app.clientId()));
                 }
                 List<String> permissions = new ArrayList<>();
                 for (JsonNode x : array(p, "secrets")) {
@@ -136,6 +166,18 @@ final class Seed {
         }
     }
 
+    private ManagedIdentity identity(String name, String where) throws IOException {
+        for (Tenant t : emulator.tenants()) {
+            for (ManagedIdentity m : t.userAssignedIdentities()) {
+                if (m.name().equalsIgnoreCase(name)) {
+                    return m;
+                }
+            }
+        }
+        throw new IOException("seed: " + where + " names managed identity " + name + ", which no tenant's "
+                + "'managedIdentities' makes");
+    }
+
     private static final Set<String> FAULT_KINDS = Set.of("status", "throttle", "throttleMillis",
             "throttleWithoutRetryAfter", "reset", "hang", "latency", "rateLimit");
 
@@ -146,6 +188,9 @@ final class Seed {
         switch (route) {
             case "token":
                 emulator.injectToken(fault);
+                break;
+            case "imds":
+                emulator.imds().inject(fault);
                 break;
             case "vault":
                 String vaultName = text(f, "vault", true);
@@ -172,14 +217,14 @@ final class Seed {
         allowed.addAll(Set.of("route", "vault", "times"));
         fields(f, "fault", allowed);
         String route = text(f, "route", true);
-        if ("token".equals(route)) {
+        if ("token".equals(route) || "imds".equals(route)) {
             if (f.has("vault")) {
-                throw new IOException("seed: a fault on route 'token' names no vault: " + f);
+                throw new IOException("seed: a fault on route '" + route + "' names no vault: " + f);
             }
         } else if ("vault".equals(route)) {
             text(f, "vault", true);
         } else {
-            throw new IOException("seed: a fault's 'route' is \"token\" or \"vault\", not \"" + route + "\"");
+            throw new IOException("seed: a fault's 'route' is \"token\", \"imds\" or \"vault\", not \"" + route + "\"");
         }
         List<String> kinds = new ArrayList<>();
         f.fieldNames().forEachRemaining(field -> {

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Tenant {
     private final String id;
     private final Map<String, Application> applications = new ConcurrentHashMap<>();
+    private final Map<String, ManagedIdentity> identities = new ConcurrentHashMap<>();
 
     Tenant(String id) {
         this.id = id;
@@ -54,6 +55,61 @@ public final class Tenant {
 
     Application findApplication(String clientId) {
         return clientId == null ? null : applications.get(clientId.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The user-assigned managed identity by this name, made on first use with a random client id and
+     * principal id and the resource id
+     * {@code /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/batchvault/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>},
+     * as {@code New-AzUserAssignedIdentity} makes one.
+     *
+     * @param name the identity's resource name
+     * @return the identity
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public ManagedIdentity userAssignedIdentity(String name) {
+        return userAssignedIdentity(name, null, null, null);
+    }
+
+    /**
+     * @param name the identity's resource name
+     * @param clientId a fixed client id, or {@code null} for a random one
+     * @param principalId a fixed principal (object) id, or {@code null} for a random one
+     * @param resourceId a fixed resource id, or {@code null} for the default under the emulator's resource group
+     * @return the identity, made if absent
+     * @throws IllegalArgumentException if it exists with other ids, or another identity has one of these ids
+     */
+    ManagedIdentity userAssignedIdentity(String name, String clientId, String principalId, String resourceId) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a managed identity name is required");
+        }
+        synchronized (identities) {
+            ManagedIdentity existing = identities.get(name.toLowerCase(Locale.ROOT));
+            if (existing != null) {
+                if ((clientId != null && !existing.matchesClientId(clientId))
+                        || (principalId != null && !existing.matchesPrincipalId(principalId))
+                        || (resourceId != null && !existing.matchesResourceId(resourceId))) {
+                    throw new IllegalArgumentException("managed identity " + name + " exists with other ids: " + existing);
+                }
+                return existing;
+            }
+            ManagedIdentity made = new ManagedIdentity(name, id,
+                    clientId == null ? UUID.randomUUID().toString() : clientId,
+                    principalId == null ? UUID.randomUUID().toString() : principalId,
+                    resourceId == null ? ManagedIdentity.defaultResourceId(name) : resourceId);
+            for (ManagedIdentity other : identities.values()) {
+                if (other.matchesClientId(made.clientId()) || other.matchesPrincipalId(made.principalId())
+                        || other.matchesResourceId(made.resourceId())) {
+                    throw new IllegalArgumentException("managed identity " + name + " would share an id with " + other);
+                }
+            }
+            identities.put(name.toLowerCase(Locale.ROOT), made);
+            return made;
+        }
+    }
+
+    Collection<ManagedIdentity> userAssignedIdentities() {
+        return Collections.unmodifiableCollection(identities.values());
     }
 
     Collection<Application> applications() {

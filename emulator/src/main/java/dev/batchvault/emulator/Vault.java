@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One Key Vault on its own HTTPS port: the secrets API with Key Vault's challenge, token checks,
@@ -37,7 +34,6 @@ public final class Vault {
     /** Key Vault's limit on a secret value. */
     static final int MAX_VALUE_BYTES = 25 * 1024;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Vault.class);
     private static final Pattern SECRETS = Pattern.compile("/secrets/?");
     private static final Pattern SECRET = Pattern.compile("/secrets/([^/]+)(?:/([^/]*))?/?");
     private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
@@ -45,39 +41,24 @@ public final class Vault {
     private static final Pattern API_VERSION =
             Pattern.compile("7\\.\\d+(-preview(\\.\\d+)?)?|20\\d\\d-\\d\\d-\\d\\d(-preview)?");
     private static final String LATEST_API_VERSION = "7.6";
-    private static final long SKEW_SECONDS = 300;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final String tenantId;
     private final HttpsServer server;
-    private final PublicKey tokenKey;
-    private final String tokenKeyId;
+    private final AccessTokens tokens;
     private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> policies = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
-    private final Faults faults = new Faults();
-    private final Faults.Responder faultResponder = new Faults.Responder() {
-        @Override
-        public int status(HttpExchange exchange, int status) throws IOException {
-            String message = faultMessage(status) + " (Fault injected by the emulator.)";
-            return status == 401 ? unauthorized(exchange, message) : error(exchange, status, faultCode(status), null, message);
-        }
+    private final Endpoint endpoint;
 
-        @Override
-        public int throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
-            return error(exchange, 429, "Throttled", null, "Request was not processed because too many requests were "
-                    + "received. Reason: " + (rateLimited ? "VaultRequestTypeLimitReached" : "VaultOperationLimitReached"));
-        }
-    };
-
-    Vault(String name, String tenantId, HttpsServer server, PublicKey tokenKey, String tokenKeyId) {
+    Vault(String name, String tenantId, HttpsServer server, AccessTokens tokens, RequestJournal emulatorJournal) {
         this.name = name;
         this.tenantId = tenantId;
         this.server = server;
-        this.tokenKey = tokenKey;
-        this.tokenKeyId = tokenKeyId;
+        this.tokens = tokens;
+        this.endpoint = new Endpoint(new KeyVaultRoute(), emulatorJournal);
     }
 
     /** @return the vault's name */
@@ -228,17 +209,27 @@ public final class Vault {
      * @param fault the fault; see {@link Fault}
      */
     public void inject(Fault fault) {
-        faults.add(fault);
+        endpoint.faults().add(fault);
     }
 
     /** Removes every fault injected into this vault. Requests held by {@link Fault#hang()} stay held. */
     public void clearFaults() {
-        faults.clear();
+        endpoint.faults().clear();
     }
 
     /** @return how many requests a fault answered (or delayed, or dropped, or held) at this vault */
     public long faultsServed() {
-        return faults.served();
+        return endpoint.faults().served();
+    }
+
+    /**
+     * The requests this vault received, challenges included, each with its status and the fault
+     * applied to it. The emulator's {@link AzureEmulator#journal()} has them too.
+     *
+     * @return this vault's journal
+     */
+    public RequestJournal journal() {
+        return endpoint.journal();
     }
 
     @Override
@@ -247,7 +238,12 @@ public final class Vault {
     }
 
     List<Fault> faults() {
-        return faults.active();
+        return endpoint.faults().active();
+    }
+
+    /** @return the handler running this vault's requests */
+    Endpoint endpoint() {
+        return endpoint;
     }
 
     boolean hasPolicy(String objectId) {
@@ -255,16 +251,21 @@ public final class Vault {
     }
 
     void stop() {
-        faults.releaseHeld();
+        endpoint.faults().releaseHeld();
         server.stop(0);
     }
 
-    void handle(HttpExchange exchange) throws IOException {
-        boolean held = false;
-        try {
+    /** Key Vault's secrets API as a {@link Route}: the endpoint runs the lifecycle around it. */
+    private final class KeyVaultRoute implements Route {
+        @Override
+        public String name() {
+            return "vault " + name;
+        }
+
+        @Override
+        public void received(HttpExchange exchange) {
             requests.incrementAndGet();
-            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (authorization != null) {
+            if (exchange.getRequestHeaders().containsKey("Authorization")) {
                 requestsWithToken.incrementAndGet();
             }
             String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
@@ -272,77 +273,80 @@ public final class Vault {
                 exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
             }
             exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
-            // Only authenticated requests meet faults: the challenge request is never consumed by one.
-            Faults.Taken fault = authorization == null ? null : faults.take();
-            int status = fault == null ? Faults.PROCEED : faults.serve(exchange, fault, faultResponder);
-            if (status == Faults.PROCEED) {
-                try {
-                    status = route(exchange, authorization);
-                } catch (RuntimeException e) {
-                    LOG.warn("vault {} {} {} failed: {}", name, exchange.getRequestMethod(),
-                            exchange.getRequestURI().getPath(), e.toString());
-                    status = error(exchange, 500, "InternalServerError", null, "The emulator failed: "
-                            + e.getClass().getName());
-                }
-            }
-            held = status == Faults.HELD;
-            if (fault == null) {
-                LOG.debug("vault {} {} {} -> {}", name, exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        status);
+        }
+
+        /** Only authenticated requests meet faults: the challenge request is never consumed by one. */
+        @Override
+        public boolean faultable(HttpExchange exchange) {
+            return exchange.getRequestHeaders().containsKey("Authorization");
+        }
+
+        @Override
+        public void faultStatus(HttpExchange exchange, int status) throws IOException {
+            String message = faultMessage(status) + " (Fault injected by the emulator.)";
+            if (status == 401) {
+                unauthorized(exchange, message);
             } else {
-                LOG.debug("vault {} {} {} -> {} (injected {})", name, exchange.getRequestMethod(),
-                        exchange.getRequestURI().getPath(), Faults.describe(status), fault);
+                error(exchange, status, faultCode(status), null, message);
             }
-        } finally {
-            if (!held) {
-                exchange.close();
+        }
+
+        @Override
+        public void throttled(HttpExchange exchange, boolean rateLimited) throws IOException {
+            error(exchange, 429, "Throttled", null, "Request was not processed because too many requests were "
+                    + "received. Reason: " + (rateLimited ? "VaultRequestTypeLimitReached" : "VaultOperationLimitReached"));
+        }
+
+        @Override
+        public void crashed(HttpExchange exchange, RuntimeException failure) throws IOException {
+            error(exchange, 500, "InternalServerError", null, "The emulator failed: " + failure.getClass().getName());
+        }
+
+        @Override
+        public void answer(HttpExchange exchange) throws IOException {
+            String apiVersion = Exchanges.query(exchange).get("api-version");
+            if (apiVersion == null || !API_VERSION.matcher(apiVersion).matches()) {
+                error(exchange, 400, "BadParameter", null, apiVersion == null
+                        ? "The 'api-version' query parameter is missing."
+                        : "The specified version (" + apiVersion + ") is not recognized. Consider using the latest "
+                                + "supported version (" + LATEST_API_VERSION + ").");
+                return;
+            }
+            AccessTokens.Verdict verdict = tokens.verify(exchange.getRequestHeaders().getFirst("Authorization"), RESOURCE,
+                    tenantId);
+            if (!verdict.accepted()) {
+                unauthorized(exchange, refusal(verdict));
+                return;
+            }
+            route(exchange, verdict.token);
+        }
+
+        /** Key Vault's words for a refused token. */
+        private String refusal(AccessTokens.Verdict verdict) {
+            switch (verdict.refusal) {
+                case MISSING:
+                    return "AKV10000: Request is missing a Bearer or PoP token.";
+                case NOT_A_JWT:
+                    return "[TokenInvalid] Error validating token: the bearer token is not a JWT.";
+                case UNKNOWN_KEY:
+                    return "AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '"
+                            + verdict.detail + "'.";
+                case EXPIRED:
+                    return "[TokenExpired] Error validating token: 'S2S12086'.";
+                case NOT_YET_VALID:
+                    return "Token not yet valid (Activity ID: " + UUID.randomUUID() + ")";
+                case WRONG_AUDIENCE:
+                    return "AKV10022: Invalid audience. Expected " + RESOURCE + ", found: " + verdict.detail + ".";
+                case WRONG_ISSUER:
+                    return "AKV10032: Invalid issuer. Expected one of " + AccessTokens.issuer(tenantId) + ", found "
+                            + verdict.detail + ".";
+                default:
+                    throw new IllegalStateException("unknown refusal " + verdict.refusal);
             }
         }
     }
 
-    private int route(HttpExchange exchange, String authorization) throws IOException {
-        String apiVersion = Exchanges.query(exchange).get("api-version");
-        if (apiVersion == null || !API_VERSION.matcher(apiVersion).matches()) {
-            return error(exchange, 400, "BadParameter", null, apiVersion == null
-                    ? "The 'api-version' query parameter is missing."
-                    : "The specified version (" + apiVersion + ") is not recognized. Consider using the latest "
-                            + "supported version (" + LATEST_API_VERSION + ").");
-        }
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return unauthorized(exchange, "AKV10000: Request is missing a Bearer or PoP token.");
-        }
-        String raw = authorization.substring(7).trim();
-        Jwt token;
-        try {
-            token = Jwt.parse(raw);
-        } catch (IllegalArgumentException e) {
-            return unauthorized(exchange, "[TokenInvalid] Error validating token: the bearer token is not a JWT.");
-        }
-        String encodedHeader = raw.substring(0, raw.indexOf('.'));
-        if (!tokenKeyId.equals(token.header.path("kid").asText(null)) || !token.verifies(tokenKey)) {
-            return unauthorized(exchange, "AKV10046: Unable to resolve the key used for signature validation. "
-                    + "EncodedJwtHeader: '" + encodedHeader + "'.");
-        }
-        long now = Instant.now().getEpochSecond();
-        long exp = token.seconds("exp");
-        if (exp == Long.MIN_VALUE || exp + SKEW_SECONDS < now) {
-            return unauthorized(exchange, "[TokenExpired] Error validating token: 'S2S12086'.");
-        }
-        long nbf = token.seconds("nbf");
-        if (nbf != Long.MIN_VALUE && nbf - SKEW_SECONDS > now) {
-            return unauthorized(exchange, "Token not yet valid (Activity ID: " + UUID.randomUUID() + ")");
-        }
-        String aud = token.text("aud");
-        if (aud == null || !(aud.equals(RESOURCE) || aud.equals(RESOURCE + "/"))) {
-            return unauthorized(exchange, "AKV10022: Invalid audience. Expected " + RESOURCE + ", found: " + aud + ".");
-        }
-        String expectedIssuer = "https://sts.windows.net/" + tenantId + "/";
-        String iss = token.text("iss");
-        if (!tenantId.equalsIgnoreCase(token.text("tid")) || !expectedIssuer.equalsIgnoreCase(iss)) {
-            return unauthorized(exchange, "AKV10032: Invalid issuer. Expected one of " + expectedIssuer + ", found "
-                    + iss + ".");
-        }
-
+    private int route(HttpExchange exchange, Jwt token) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
         if (SECRETS.matcher(path).matches()) {

@@ -96,10 +96,10 @@ class ClientAssertionTest {
     void replayedJti() throws Exception {
         String assertion = sign(assertionHeader(certificate), claims());
         assertThat(token(assertion).statusCode()).isEqualTo(200);
-        long issued = azure.tokensIssued();
+        azure.loginJournal().clear();
         JsonNode body = assertEntraError(token(assertion), 401, "invalid_client", 50013);
         assertThat(body.path("error_description").asText()).contains("has already been used");
-        assertThat(azure.tokensIssued()).isEqualTo(issued);
+        assertThat(azure.loginJournal().requests()).extracting(RecordedRequest::status).containsExactly(401);
     }
 
     @Test
@@ -201,12 +201,18 @@ class ClientAssertionTest {
     }
 
     @Test
-    void theTokenCounterCountsEveryRequestAndTheIssuedCounterOnlySuccesses() throws Exception {
-        long requests = azure.tokenRequests();
+    void theJournalHoldsEveryTokenRequestAndTheIssuedCounterOnlySuccesses() throws Exception {
+        azure.loginJournal().clear();
         long issued = azure.tokensIssued();
         token(sign(assertionHeader(certificate), claims()));
         token("garbage.garbage.garbage");
-        assertThat(azure.tokenRequests()).isEqualTo(requests + 2);
+        RecordedRequest ok = azure.loginJournal().take();
+        assertThat(ok.method()).isEqualTo("POST");
+        assertThat(ok.path()).isEqualTo("/" + TENANT + "/oauth2/v2.0/token");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.tokenSent()).isFalse();
+        assertThat(ok.fault()).isEmpty();
+        assertThat(azure.loginJournal().take().status()).isEqualTo(401);
         assertThat(azure.tokensIssued()).isEqualTo(issued + 1);
     }
 

@@ -55,7 +55,7 @@ class FaultSeedTest {
                     Fault.reset().times(1),
                     Fault.hang().times(1),
                     Fault.rateLimit(4000, Duration.ofSeconds(10)));
-            assertThat(azure.describe(List.of())).contains("Token endpoint injected faults: [Fault.status(503).times(1)]")
+            assertThat(EmulatorMain.describe(azure, List.of())).contains("Token endpoint injected faults: [Fault.status(503).times(1)]")
                     .contains("injected faults: [Fault.throttle(PT2S).times(1), ");
 
             java.net.http.HttpClient raw = TestSupport.raw(azure);
@@ -63,7 +63,7 @@ class FaultSeedTest {
             long now = Instant.now().getEpochSecond();
             HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(vault.url() + "/secrets/s?api-version=7.6"))
                     .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer "
-                            + azure.entraId().accessToken(TENANT, app, "https://vault.azure.net", now, now + 600));
+                            + azure.accessTokens().issue(TENANT, app, "https://vault.azure.net", now, now + 600));
             HttpResponse.BodyHandler<String> text = HttpResponse.BodyHandlers.ofString();
 
             assertThat(raw.send(get.build(), text).headers().firstValue("Retry-After")).hasValue("2");
@@ -110,7 +110,7 @@ class FaultSeedTest {
         assertRefused("{\"route\": \"token\"}", "exactly one of");
         assertRefused("{\"route\": \"token\", \"status\": 503, \"reset\": true}", "exactly one of");
         assertRefused("{\"status\": 503}", "'route' is required");
-        assertRefused("{\"route\": \"login\", \"status\": 503}", "\"token\" or \"vault\"");
+        assertRefused("{\"route\": \"login\", \"status\": 503}", "\"token\", \"imds\" or \"vault\"");
         assertRefused("{\"route\": \"vault\", \"status\": 503}", "'vault' is required");
         assertRefused("{\"route\": \"token\", \"vault\": \"v\", \"status\": 503}", "names no vault");
         assertRefused("{\"route\": \"token\", \"status\": 200}", "400 to 599");

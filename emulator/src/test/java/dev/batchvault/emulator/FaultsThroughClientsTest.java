@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.RetryOptions;
@@ -87,7 +88,7 @@ class FaultsThroughClientsTest {
 
         assertThatThrownBy(() -> client.getSecret("s")).isInstanceOfSatisfying(HttpResponseException.class, e -> {
             assertThat(e.getResponse().getStatusCode()).isEqualTo(500);
-            assertThat(e.getResponse().getHeaderValue("x-ms-error-code")).isEqualTo("InternalServerError");
+            assertThat(e.getResponse().getHeaders().getValue(HttpHeaderName.fromString("x-ms-error-code"))).isEqualTo("InternalServerError");
             assertThat(e.getMessage()).contains("InternalServerError");
         });
         assertThat(client.getSecret("s").getValue()).isEqualTo("v");
@@ -112,8 +113,8 @@ class FaultsThroughClientsTest {
         assertThat(client.getSecret("s").getValue()).isEqualTo("v");
         assertThatThrownBy(() -> client.getSecret("s")).isInstanceOfSatisfying(HttpResponseException.class, e -> {
             assertThat(e.getResponse().getStatusCode()).isEqualTo(429);
-            assertThat(e.getResponse().getHeaderValue("x-ms-error-code")).isEqualTo("Throttled");
-            assertThat(e.getResponse().getHeaderValue("Retry-After")).matches("[1-9][0-9]*");
+            assertThat(e.getResponse().getHeaders().getValue(HttpHeaderName.fromString("x-ms-error-code"))).isEqualTo("Throttled");
+            assertThat(e.getResponse().getHeaders().getValue(HttpHeaderName.RETRY_AFTER)).matches("[1-9][0-9]*");
         });
         assertThat(vault.faultsServed()).isEqualTo(1);
     }

@@ -39,7 +39,7 @@ class LogHygieneTest {
             assertThat(client.getSecret("canary").getValue()).isEqualTo(value);
             client.setSecret("written", value);
             long now = java.time.Instant.now().getEpochSecond();
-            accessToken = azure.entraId().accessToken(tenant, app, "https://vault.azure.net", now, now + 60);
+            accessToken = azure.accessTokens().issue(tenant, app, "https://vault.azure.net", now, now + 60);
         }
 
         Path log = Path.of("target", "emulator-tests.log");

@@ -72,7 +72,7 @@ class SeedTest {
             }
             assertThat(azure.tokensIssued()).isEqualTo(2);
 
-            String printed = azure.describe(List.<String[]>of(new String[] {"seeded", client}));
+            String printed = EmulatorMain.describe(azure, List.of(new Seed.Grant("seeded", client)));
             assertThat(printed)
                     .contains("Entra ID authority host: " + azure.authorityHost())
                     .contains("Vault seeded: " + vault.url())

@@ -43,7 +43,7 @@ class VaultTest {
     /** A token exactly as the emulator's Entra ID issues one. */
     static String goodToken() {
         long now = Instant.now().getEpochSecond();
-        return azure.entraId().accessToken(TENANT, app, "https://vault.azure.net", now, now + 3600);
+        return azure.accessTokens().issue(TENANT, app, "https://vault.azure.net", now, now + 3600);
     }
 
     static ObjectNode header(String token) {
@@ -56,7 +56,7 @@ class VaultTest {
 
     /** Re-signs altered claims with the emulator's own key, so that only the altered claim is wrong. */
     static String resign(ObjectNode claims) {
-        return Jwt.sign(header(goodToken()), claims, azure.tokenSigningKey());
+        return Jwt.sign(header(goodToken()), claims, azure.accessTokens().keys().getPrivate());
     }
 
     static HttpResponse<String> send(String method, String pathAndQuery, String authorization, String body)
@@ -168,15 +168,18 @@ class VaultTest {
     }
 
     @Test
-    void requestsAndRequestsWithTokenCount() throws Exception {
-        long requests = vault.requests();
-        long withToken = vault.requestsWithToken();
+    void theJournalRecordsEveryRequestWithoutItsQueryOrToken() throws Exception {
+        vault.journal().clear();
         get("/secrets/there?api-version=7.6", null);
         get("/secrets/there?api-version=7.6", goodToken());
         get("/secrets/there?api-version=7.6", "forged.forged.forged");
         get("/secrets/there?api-version=0.1", null);
-        assertThat(vault.requests()).isEqualTo(requests + 4);
-        assertThat(vault.requestsWithToken()).isEqualTo(withToken + 2);
+        assertThat(vault.journal().requests()).extracting(RecordedRequest::toString).containsExactly(
+                "vault " + vault.name() + " GET /secrets/there -> 401",
+                "vault " + vault.name() + " GET /secrets/there -> 200 [token]",
+                "vault " + vault.name() + " GET /secrets/there -> 401 [token]",
+                "vault " + vault.name() + " GET /secrets/there -> 400");
+        assertThat(vault.journal().count()).isEqualTo(4);
     }
 
     @Test
@@ -254,7 +257,7 @@ class VaultTest {
         Application reader = azure.tenant(TENANT).application("eeeeeeee-0000-0000-0000-000000000000");
         vault.grant(reader.principalObjectId(), "get");
         long now = Instant.now().getEpochSecond();
-        String readerToken = azure.entraId().accessToken(TENANT, reader, "https://vault.azure.net", now, now + 600);
+        String readerToken = azure.accessTokens().issue(TENANT, reader, "https://vault.azure.net", now, now + 600);
         JsonNode denied = assertVaultError(get("/secrets?api-version=7.6", readerToken), 403, "Forbidden",
                 "AccessDenied");
         assertThat(denied.path("message").asText()).contains("does not have secrets list permission");

@@ -4,10 +4,11 @@ import dev.batchvault.BatchVault;
 import dev.batchvault.BatchVaultException;
 
 /**
- * A Batch task as a user writes it: one line reads the admin password. Everything else (vault URL,
- * tenant, application, certificate) comes from the environment the pool or job sets
- * ({@code BATCHVAULT_VAULT_URL}, {@code BATCHVAULT_TENANT_ID}, {@code BATCHVAULT_CLIENT_ID},
- * {@code BATCHVAULT_CERTIFICATE_THUMBPRINT} or {@code BATCHVAULT_CERTIFICATE_PATH}).
+ * A Batch task as a user writes it: one line reads the admin password. Everything else comes from the
+ * environment the pool or job sets: {@code BATCHVAULT_VAULT_URL}, and either the pool's managed identity
+ * ({@code BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID} or {@code AZURE_CLIENT_ID}) or a certificate
+ * ({@code BATCHVAULT_TENANT_ID}, {@code BATCHVAULT_CLIENT_ID}, {@code BATCHVAULT_CERTIFICATE_THUMBPRINT} or
+ * {@code BATCHVAULT_CERTIFICATE_PATH}).
  */
 public final class BatchTask {
     private BatchTask() {

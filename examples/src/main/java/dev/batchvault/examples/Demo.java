@@ -2,9 +2,16 @@ package dev.batchvault.examples;
 
 import dev.batchvault.emulator.Application;
 import dev.batchvault.emulator.AzureEmulator;
+import dev.batchvault.emulator.Imds;
+import dev.batchvault.emulator.ManagedIdentity;
 import dev.batchvault.emulator.SelfSignedCertificate;
 import dev.batchvault.emulator.Vault;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,98 +23,179 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The end-to-end demo: everything an administrator and Azure Batch do, against the local emulator,
- * then the task itself in a JVM of its own, configured only by environment variables as a pool
- * would configure it.
+ * The end-to-end demo: the three ways a Batch task reads {@code batchAdminPass}, side by side, against
+ * the local emulator. For each, what an administrator and Azure Batch do, then the task itself in a JVM
+ * of its own, configured only by environment variables as a pool would configure it:
+ * <ol>
+ *   <li>the pool's user-assigned managed identity, no certificate;</li>
+ *   <li>a certificate installed on the node by the Key Vault VM extension (its Linux layout);</li>
+ *   <li>a Batch account certificate in {@code AZ_BATCH_CERTIFICATES_DIR}, retired on 2024-02-29.</li>
+ * </ol>
  */
 public final class Demo {
     private Demo() {
     }
 
     /**
-     * Runs the demo and exits with the task's exit code.
+     * Runs the demo and exits with 0 when all three tasks read the secret.
      *
      * @param args unused
      * @throws Exception if the demo itself fails
      */
     public static void main(String[] args) throws Exception {
-        int code = run();
+        int code = run(System.out);
         System.exit(code);
     }
 
-    static int run() throws Exception {
+    /**
+     * Runs the demo, printing its steps and each task's own output (standard output and error) to
+     * {@code out}: the task JVMs' streams are piped through, never inherited, so that a caller (a test
+     * under Surefire) sees every line on its own stream.
+     *
+     * @param out where the steps go
+     * @return how many of the three tasks failed: 0 when all read the secret
+     */
+    static int run(PrintStream out) throws Exception {
         Path work = Files.createTempDirectory("batchvault-demo");
         try (AzureEmulator azure = AzureEmulator.start()) {
             String tenantId = UUID.randomUUID().toString();
-            String clientId = UUID.randomUUID().toString();
-            step(1, "Started the Azure emulator: Entra ID at " + azure.authorityHost());
-
-            SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=batchvault-demo-pool");
-            step(2, "Created a self-signed pool certificate, thumbprint " + certificate.thumbprint());
-
-            Application app = azure.tenant(tenantId).application(clientId).registerCertificate(certificate.certificate());
-            step(3, "Registered it on application " + clientId + " (service principal " + app.principalObjectId()
-                    + ") in tenant " + tenantId);
-
             Vault vault = azure.createVault("demovault", tenantId);
-            String password = generatedPassword();
-            String version = vault.setSecret("batchAdminPass", password);
-            step(4, "Stored secret batchAdminPass (version " + version + ") in vault " + vault.url());
-
-            vault.grant(app.principalObjectId(), "get");
-            step(5, "Granted the service principal 'get' on secrets");
-
-            // Azure Batch (legacy certificate path) writes the PFX and its password into the task's
-            // certificate directory as sha1-<thumbprint>.pfx and sha1-<thumbprint>.pfx.pw.
-            Path certs = Files.createDirectories(work.resolve("certs"));
-            String tp = certificate.thumbprint().toLowerCase();
-            char[] pfxPassword = generatedPassword().toCharArray();
-            Path pfx = certificate.writePfx(certs.resolve("sha1-" + tp + ".pfx"), pfxPassword);
-            Path pw = Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword),
-                    StandardCharsets.UTF_8);
-            step(6, "Put the certificate on the node as Batch does: " + pfx.getFileName() + " + " + pw.getFileName());
-
-            // No path and no password in the task's settings: only the thumbprint. The Batch
-            // certificate directory source (linux-store) finds the files.
-            Map<String, String> env = Map.of(
-                    "AZ_BATCH_CERTIFICATES_DIR", certs.toString(),
-                    "BATCHVAULT_VAULT_URL", vault.url(),
-                    "BATCHVAULT_TENANT_ID", tenantId,
-                    "BATCHVAULT_CLIENT_ID", clientId,
-                    "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
-                    "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint());
-            step(7, "Running the task in a new JVM with only these settings (AZ_BATCH_CERTIFICATES_DIR is Batch's):");
-            env.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> System.out.println("      " + e.getKey() + "=" + e.getValue()));
-
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
-            command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(BatchTask.class.getName());
-            ProcessBuilder task = new ProcessBuilder(command).inheritIO();
-            task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_"));
-            task.environment().putAll(env);
-            int exit = task.start().waitFor();
-
-            System.out.println();
-            if (exit == 0) {
-                step(8, "The task read the secret through certificate authentication: " + azure.tokensIssued()
-                        + " token issued, " + vault.requests() + " vault requests (the first one is Key Vault's "
-                        + "401 challenge).");
-            } else {
-                step(8, "The task failed with exit code " + exit);
-            }
-            return exit;
+            String version = vault.setSecret("batchAdminPass", generatedPassword());
+            out.println("Azure emulator: Entra ID at " + azure.authorityHost() + ", vault " + vault.url()
+                    + " holding batchAdminPass (version " + version + ")");
+            int failed = 0;
+            failed += managedIdentity(out, azure, vault, tenantId) == 0 ? 0 : 1;
+            failed += vmExtensionCertificate(out, azure, vault, tenantId, work) == 0 ? 0 : 1;
+            failed += accountCertificate(out, azure, vault, tenantId, work) == 0 ? 0 : 1;
+            out.println();
+            out.println(failed == 0 ? "All three tasks read batchAdminPass."
+                    : failed + " of the three tasks failed.");
+            return failed;
         } finally {
             deleteTree(work.toFile());
         }
     }
 
-    private static void step(int n, String text) {
-        System.out.println("[" + n + "] " + text);
+    /** (1) Today's first choice: the pool's user-assigned managed identity. */
+    private static int managedIdentity(PrintStream out, AzureEmulator azure, Vault vault, String tenantId) throws Exception {
+        heading(out, 1, "the pool's managed identity (no certificate)");
+        ManagedIdentity identity = azure.tenant(tenantId).userAssignedIdentity("batch-pool-identity");
+        step(out, "Created user-assigned identity " + identity.name() + ": client id " + identity.clientId()
+                + ", principal id " + identity.principalId());
+        Imds imds = azure.imds().assign(identity);
+        step(out, "Assigned it to the pool (identity.userAssignedIdentities); the node's IMDS is " + imds.endpoint()
+                + " (on Azure: http://169.254.169.254)");
+        vault.grant(identity.principalId(), "get");
+        step(out, "Granted its principal 'get' on secrets (az keyvault set-policy --object-id <principal id>)");
+        long before = imds.tokensIssued();
+        int exit = task(out, azure, Map.of(
+                "BATCHVAULT_VAULT_URL", vault.url(),
+                "BATCHVAULT_MANAGED_IDENTITY_CLIENT_ID", identity.clientId(),
+                // The emulator's stand-in for the link-local address; MSAL4J reads this variable.
+                "AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.endpoint()));
+        result(out, exit, (imds.tokensIssued() - before) + " token issued by the node's IMDS");
+        return exit;
+    }
+
+    /** (2) A certificate the Key Vault VM extension installed on the node (Linux layout). */
+    private static int vmExtensionCertificate(PrintStream out, AzureEmulator azure, Vault vault, String tenantId, Path work)
+            throws Exception {
+        heading(out, 2, "a certificate installed by the Key Vault VM extension (Linux)");
+        SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=batchvault-demo-extension");
+        String clientId = UUID.randomUUID().toString();
+        Application app = azure.tenant(tenantId).application(clientId).registerCertificate(certificate.certificate());
+        vault.grant(app.principalObjectId(), "get");
+        step(out, "Registered certificate " + certificate.thumbprint() + " on application " + clientId
+                + " and granted its service principal 'get'");
+        // The extension writes <vault>.<certificate>.<version> (key + certificate, PEM) and a <vault>.<certificate>
+        // symlink into /var/lib/waagent/Microsoft.Azure.KeyVault.Store (root only); an elevated start task
+        // copies them where the task's user can read them. Here the copy is made directly.
+        Path store = Files.createDirectories(work.resolve("Microsoft.Azure.KeyVault.Store"));
+        Path versioned = certificate.writePem(store.resolve("certvault.pool-cert." + UUID.randomUUID().toString()
+                .replace("-", "")));
+        Path link = Files.createSymbolicLink(store.resolve("certvault.pool-cert"), versioned.getFileName());
+        step(out, "Put the certificate where the extension's layout puts it: " + link.getFileName() + " -> "
+                + versioned.getFileName());
+        long before = azure.tokensIssued();
+        int exit = task(out, azure, Map.of(
+                "BATCHVAULT_VAULT_URL", vault.url(),
+                "BATCHVAULT_TENANT_ID", tenantId,
+                "BATCHVAULT_CLIENT_ID", clientId,
+                "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
+                "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint(),
+                "BATCHVAULT_CERTIFICATE_DIRS", store.toString()));
+        result(out, exit, (azure.tokensIssued() - before) + " token issued by Entra ID for the certificate");
+        return exit;
+    }
+
+    /** (3) The seed's way: a Batch account certificate. Retired on 2024-02-29; older pools still run it. */
+    private static int accountCertificate(PrintStream out, AzureEmulator azure, Vault vault, String tenantId, Path work)
+            throws Exception {
+        heading(out, 3, "a Batch account certificate in AZ_BATCH_CERTIFICATES_DIR (retired 2024-02-29; old pools only)");
+        SelfSignedCertificate certificate = SelfSignedCertificate.create("CN=batchvault-demo-pool");
+        String clientId = UUID.randomUUID().toString();
+        Application app = azure.tenant(tenantId).application(clientId).registerCertificate(certificate.certificate());
+        vault.grant(app.principalObjectId(), "get");
+        step(out, "Registered certificate " + certificate.thumbprint() + " on application " + clientId
+                + " and granted its service principal 'get'");
+        // Batch wrote the PFX and its password into the task's certificate directory as sha1-<thumbprint>.pfx and
+        // sha1-<thumbprint>.pfx.pw.
+        Path certs = Files.createDirectories(work.resolve("certs"));
+        String tp = certificate.thumbprint().toLowerCase();
+        char[] pfxPassword = generatedPassword().toCharArray();
+        Path pfx = certificate.writePfx(certs.resolve("sha1-" + tp + ".pfx"), pfxPassword);
+        Path pw = Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword),
+                StandardCharsets.UTF_8);
+        step(out, "Put the certificate on the node as Batch did: " + pfx.getFileName() + " + " + pw.getFileName());
+        long before = azure.tokensIssued();
+        int exit = task(out, azure, Map.of(
+                "AZ_BATCH_CERTIFICATES_DIR", certs.toString(),
+                "BATCHVAULT_VAULT_URL", vault.url(),
+                "BATCHVAULT_TENANT_ID", tenantId,
+                "BATCHVAULT_CLIENT_ID", clientId,
+                "BATCHVAULT_AUTHORITY_HOST", azure.authorityHost(),
+                "BATCHVAULT_CERTIFICATE_THUMBPRINT", certificate.thumbprint()));
+        result(out, exit, (azure.tokensIssued() - before) + " token issued by Entra ID for the certificate");
+        return exit;
+    }
+
+    /** Runs {@link BatchTask} in a new JVM with only these environment settings (and the emulator's CA trusted). */
+    private static int task(PrintStream out, AzureEmulator azure, Map<String, String> env) throws IOException, InterruptedException {
+        step(out, "Running the task in a new JVM with only these settings:");
+        env.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.println("        " + e.getKey() + "=" + e.getValue()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
+        command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BatchTask.class.getName());
+        ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
+        task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_") || k.startsWith("AZURE_")
+                || k.startsWith("AZ_BATCH_"));
+        task.environment().putAll(env);
+        Process process = task.start();
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), Charset.defaultCharset()))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                out.println("        " + line);
+            }
+        }
+        return process.waitFor();
+    }
+
+    private static void heading(PrintStream out, int n, String way) {
+        out.println();
+        out.println("(" + n + ") " + way);
+    }
+
+    private static void step(PrintStream out, String text) {
+        out.println("    " + text);
+    }
+
+    private static void result(PrintStream out, int exit, String detail) {
+        step(out, exit == 0 ? "The task read the secret: " + detail + "." : "The task failed with exit code " + exit + ".");
     }
 
     private static String generatedPassword() {

@@ -2,7 +2,7 @@ package dev.batchvault.linux;
 
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
-import dev.batchvault.spi.CertificateFiles;
+import dev.batchvault.internal.CertificateFiles;
 import dev.batchvault.spi.CertificateQuery;
 import dev.batchvault.spi.CertificateSource;
 import dev.batchvault.spi.PoolCertificate;

@@ -17,5 +17,8 @@ public final class ModularJob {
         System.out.println("modular job: read batchAdminPass (" + password.length() + " characters) in module "
                 + ModularJob.class.getModule().getName() + ", BatchVault in module "
                 + BatchVault.class.getModule().getName());
+        System.out.println("modular job: store modules resolved: "
+                + ModuleLayer.boot().findModule("dev.batchvault.linux").isPresent() + ", "
+                + ModuleLayer.boot().findModule("dev.batchvault.windows").isPresent());
     }
 }

@@ -1,7 +1,9 @@
-package dev.batchvault.spi;
+package dev.batchvault.internal;
 
 import dev.batchvault.CertificateUnusableException;
 import dev.batchvault.CertificateUnusableException.Reason;
+import dev.batchvault.spi.PoolCertificate;
+import dev.batchvault.spi.Thumbprint;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +38,9 @@ import java.util.regex.Pattern;
  * ({@code .pfx}, with an optional password file beside it) and PEM (private key and certificate
  * chain in one file). Every failure is a {@link CertificateUnusableException} naming the file.
  * Nothing is written anywhere; passwords are cleared after use.
+ *
+ * <p>Not API: shared by core and the store modules, it may change in any release. Certificate
+ * sources outside this project should not use it.
  */
 public final class CertificateFiles {
     private static final Pattern PEM_BLOCK = Pattern.compile(

@@ -1,0 +1,66 @@
+package dev.batchvault;
+
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.HttpLogDetailLevel;
+import com.azure.core.http.policy.HttpLogOptions;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.RetryOptions;
+import reactor.core.publisher.Mono;
+
+/**
+ * What every Azure client BatchVault builds (the vault's, the credential's) has in common: one JDK
+ * HTTP transport with the configured timeouts and TLS, HTTP logging off, no SDK retries (the
+ * {@link CallPolicy} retries), and no caller-set Content-Length.
+ */
+final class AzurePipeline {
+    /** Retries, backoff and the deadline are {@link CallPolicy}'s: one place, one deadline, one count. */
+    static final RetryOptions NO_SDK_RETRIES = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(0));
+
+    /**
+     * java.net.http sets Content-Length itself and refuses it from callers; azure-core's JDK transport
+     * logs a WARN each time a request carries one (the Key Vault client's requests do). Dropping it
+     * just before the transport keeps task logs clean.
+     */
+    static final HttpPipelinePolicy DROP_CONTENT_LENGTH = new HttpPipelinePolicy() {
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
+            return next.process();
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
+            return next.processSync();
+        }
+
+        @Override
+        public HttpPipelinePosition getPipelinePosition() {
+            return HttpPipelinePosition.PER_RETRY;
+        }
+    };
+
+    final HttpClient http;
+    /** Never log bodies or headers, whatever AZURE_HTTP_LOG_DETAIL_LEVEL says: bodies hold secret values. */
+    final HttpLogOptions noHttpLogs = new HttpLogOptions().setLogLevel(HttpLogDetailLevel.NONE);
+
+    AzurePipeline(Config config) {
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        if (config.sslContext != null) {
+            jdk.sslContext(config.sslContext);
+        }
+        this.http = new JdkHttpClientBuilder(jdk)
+                .connectionTimeout(config.requestTimeout)
+                .responseTimeout(config.requestTimeout)
+                .readTimeout(config.requestTimeout)
+                .build();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.batchvault;
+
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How one call to a vault is made: each attempt holds a permit of the per-vault bound; after a
+ * failure this object decides whether to retry, after how long, or to give up.
+ *
+ * <ul>
+ *   <li>Only transient failures ({@link VaultUnavailableException} after translation: 5xx, 429, I/O,
+ *       timeouts, at the vault or the token endpoint) are retried; every other failure is thrown at once.
+ *   <li>The delay is what a throttled answer asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
+ *       or {@code Retry-After} in seconds or as an HTTP date), otherwise full-jitter exponential
+ *       backoff: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s.
+ *   <li>When the next attempt would start after the call deadline, the call gives up with a
+ *       {@link VaultUnavailableException} that carries the last cause and the number of attempts.
+ * </ul>
+ */
+final class CallPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(CallPolicy.class);
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(16);
+
+    /** Waits between attempts; tests hand in one that moves their clock. */
+    interface Sleeper {
+        void sleep(Duration delay) throws InterruptedException;
+    }
+
+    private final Duration deadline;
+    private final Semaphore bound;
+    private final String vaultUrl;
+    private final LongSupplier nanoTime;
+    private final Clock wallClock;
+    private final LongUnaryOperator random;
+    private final Sleeper sleeper;
+
+    /**
+     * @param deadline how long one call may take, retries included
+     * @param bound the per-vault bound each attempt holds a permit of
+     * @param vaultUrl the vault, for messages
+     * @param nanoTime a monotonic clock
+     * @param wallClock the wall clock, for {@code Retry-After} dates
+     * @param random given n, a random number from 0 to n inclusive
+     * @param sleeper waits between attempts
+     */
+    CallPolicy(Duration deadline, Semaphore bound, String vaultUrl, LongSupplier nanoTime, Clock wallClock,
+            LongUnaryOperator random, Sleeper sleeper) {
+        this.deadline = deadline;
+        this.bound = bound;
+        this.vaultUrl = vaultUrl;
+        this.nanoTime = nanoTime;
+        this.wallClock = wallClock;
+        this.random = random;
+        this.sleeper = sleeper;
+    }
+
+    /** The policy of a running process: system clocks, a real random source, real sleeps. */
+    static CallPolicy system(Duration deadline, Semaphore bound, String vaultUrl) {
+        return new CallPolicy(deadline, bound, vaultUrl, System::nanoTime, Clock.systemUTC(),
+                n -> ThreadLocalRandom.current().nextLong(n + 1), delay -> Thread.sleep(delay.toMillis()));
+    }
+
+    /**
+     * Makes a call: attempts until one succeeds, a failure is not transient, or the deadline comes.
+     *
+     * @param subject what is read, for messages ("secret 'x'")
+     * @param attempt one attempt; may throw anything
+     * @param translate turns what an attempt threw into BatchVault's exception
+     * @return what the successful attempt returned
+     * @throws BatchVaultException the translated failure, or {@link VaultUnavailableException} at the deadline
+     */
+    <T> T call(String subject, Supplier<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
+        long start = nanoTime.getAsLong();
+        for (int n = 1; ; n++) {
+            RuntimeException failure;
+            try {
+                return bounded(subject, attempt);
+            } catch (BatchVaultException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            BatchVaultException translated = translate.apply(failure);
+            long elapsed = nanoTime.getAsLong() - start;
+            Optional<Duration> delay = nextDelay(n, elapsed, translated, failure);
+            if (delay.isEmpty()) {
+                if (!(translated instanceof VaultUnavailableException)) {
+                    throw translated;
+                }
+                throw new VaultUnavailableException(translated.getMessage() + " Gave up after " + n
+                        + (n == 1 ? " attempt" : " attempts") + " in " + Duration.ofNanos(elapsed).toMillis()
+                        + " ms (call deadline " + deadline + ").", n, failure);
+            }
+            LOG.debug("Attempt {} for {} failed ({}); retrying in {} ms", n, subject,
+                    AzureFailures.rootCause(failure).getClass().getSimpleName(), delay.get().toMillis());
+            try {
+                sleeper.sleep(delay.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VaultUnavailableException("Interrupted while waiting to retry.", 0, e);
+            }
+        }
+    }
+
+    /**
+     * The decision after a failed attempt.
+     *
+     * @param attempt the number of the attempt that failed, from 1
+     * @param elapsedNanos time since the call started
+     * @param translated the failure as BatchVault's exception
+     * @param failure the failure as thrown, for the delay a throttled answer names
+     * @return the delay before the next attempt, or empty to give up
+     */
+    Optional<Duration> nextDelay(int attempt, long elapsedNanos, BatchVaultException translated, Throwable failure) {
+        if (!(translated instanceof VaultUnavailableException)) {
+            return Optional.empty();
+        }
+        Duration delay = retryAfter(failure, wallClock.instant()).orElseGet(() -> backoff(attempt));
+        if (elapsedNanos + delay.toNanos() >= deadline.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(delay);
+    }
+
+    /** Full jitter: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s. */
+    Duration backoff(int attempt) {
+        long cap = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+        return Duration.ofMillis(random.applyAsLong(cap));
+    }
+
+    private <T> T bounded(String subject, Supplier<T> attempt) {
+        try {
+            bound.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VaultUnavailableException("Interrupted while waiting to read " + subject + " from " + vaultUrl
+                    + ".", 0, e);
+        }
+        try {
+            return attempt.get();
+        } finally {
+            bound.release();
+        }
+    }
+
+    /**
+     * The delay a throttled response asks for: retry-after-ms, x-ms-retry-after-ms, or Retry-After
+     * (seconds or an HTTP date).
+     *
+     * @param failure what an attempt threw
+     * @param now the wall-clock time, for a date
+     * @return the delay, never negative; empty when the failure carries none
+     */
+    static Optional<Duration> retryAfter(Throwable failure, Instant now) {
+        HttpResponseException response = AzureFailures.find(failure, HttpResponseException.class);
+        if (response == null || response.getResponse() == null) {
+            return Optional.empty();
+        }
+        HttpHeaders headers = response.getResponse().getHeaders();
+        for (String ms : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
+            String value = headers.getValue(HttpHeaderName.fromString(ms));
+            if (value != null) {
+                try {
+                    return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(value.trim()))));
+                } catch (NumberFormatException e) {
+                    // fall through to the next header
+                }
+            }
+        }
+        String retryAfter = headers.getValue(HttpHeaderName.RETRY_AFTER);
+        if (retryAfter == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(now, at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

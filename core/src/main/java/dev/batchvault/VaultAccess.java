@@ -26,11 +26,12 @@ final class VaultAccess {
         AzurePipeline pipeline = new AzurePipeline(config);
         SecretClientBuilder builder = new SecretClientBuilder()
                 .vaultUrl(vaultUrl)
-                .credential(Credentials.forPool(config, certificate, pipeline))
+                .credential(TokenFailures.quiet(Credentials.forPool(config, certificate, pipeline)))
                 .httpClient(pipeline.http)
                 .httpLogOptions(pipeline.noHttpLogs)
                 .addPolicy(AzurePipeline.DROP_CONTENT_LENGTH)
-                .retryOptions(AzurePipeline.NO_SDK_RETRIES);
+                .addPolicy(TokenFailures.RETHROW)
+                .retryPolicy(AzurePipeline.NO_SDK_RETRIES);
         if (Config.isLoopback(config.vaultUrl)) {
             // Only a vault on this machine (the emulator) may answer with a challenge for another host.
             builder.disableChallengeResourceVerification();

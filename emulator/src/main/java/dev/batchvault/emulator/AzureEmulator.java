@@ -79,6 +79,8 @@ public final class AzureEmulator implements AutoCloseable {
     private final Path trustStore;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Imds imds;
+    private Graph graph;
+    private ResourceManager resourceManager;
     private final List<Served> served = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -278,6 +280,42 @@ public final class AzureEmulator implements AutoCloseable {
         synchronized (vaults) {
             return List.copyOf(vaults.values());
         }
+    }
+
+    /**
+     * Microsoft Graph (applications and service principals) on its own HTTPS port, started on first use.
+     *
+     * @return the Graph service
+     * @throws UncheckedIOException if its server cannot start
+     */
+    public synchronized Graph graph() {
+        if (graph == null) {
+            Graph made = new Graph(tokens.keys().getPublic(), this::tenant);
+            made.served(serve(made, 0));
+            graph = made;
+        }
+        return graph;
+    }
+
+    /**
+     * Azure Resource Manager (Key Vault vaults and role assignments) on its own HTTPS port, started on
+     * first use; vaults it creates are vaults of this emulator.
+     *
+     * @return the Resource Manager service
+     * @throws UncheckedIOException if its server cannot start
+     */
+    public synchronized ResourceManager resourceManager() {
+        if (resourceManager == null) {
+            ResourceManager made = new ResourceManager(tokens.keys().getPublic(), this::tenant, this::createVault);
+            made.served(serve(made, 0));
+            resourceManager = made;
+        }
+        return resourceManager;
+    }
+
+    /** @return the management services' summaries, for those started; empty if none */
+    synchronized String managementSummary() {
+        return (graph == null ? "" : graph.summary()) + (resourceManager == null ? "" : resourceManager.summary());
     }
 
     /** @return requests to the token endpoint, all tenants, whatever their outcome */

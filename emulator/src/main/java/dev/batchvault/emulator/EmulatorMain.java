@@ -87,6 +87,10 @@ public final class EmulatorMain {
         }
         out.append("  Trust store: ").append(emulator.trustStore()).append(" (PKCS12, password ")
                 .append(emulator.trustStorePassword()).append(")\n\n");
+        String management = emulator.managementSummary();
+        if (!management.isEmpty()) {
+            out.append(management.replaceAll("(?m)^", "  "));
+        }
         List<Vault> all = emulator.vaults();
         if (all.isEmpty()) {
             out.append("No vault in the seed.\n");

@@ -49,6 +49,8 @@ public final class Vault {
     private final AccessTokens tokens;
     private final Map<String, List<Version>> secrets = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> policies = new ConcurrentHashMap<>();
+    /** Set by {@link ResourceManager} when the vault uses Azure RBAC: (object id, data action) -> allowed. */
+    private volatile java.util.function.BiPredicate<String, String> rbac;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong requestsWithToken = new AtomicLong();
     private final Endpoint endpoint;
@@ -244,6 +246,15 @@ public final class Vault {
     /** @return the handler running this vault's requests */
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** @param check null for access policies, else the role check Azure RBAC makes (object id, data action) */
+    void permissionModel(java.util.function.BiPredicate<String, String> check) {
+        this.rbac = check;
+    }
+
+    Map<String, Set<String>> policies() {
+        return policies;
     }
 
     boolean hasPolicy(String objectId) {
@@ -479,6 +490,21 @@ public final class Vault {
 
     private boolean deny(HttpExchange exchange, Jwt token, String permission) throws IOException {
         String oid = token.text("oid");
+        java.util.function.BiPredicate<String, String> roles = rbac;
+        if (roles != null) {
+            String action = "Microsoft.KeyVault/vaults/secrets/" + ("get".equals(permission) ? "getSecret/action"
+                    : "set".equals(permission) ? "setSecret/action" : "list".equals(permission)
+                    ? "readMetadata/action" : permission);
+            if (oid != null && roles.test(oid, action)) {
+                return false;
+            }
+            error(exchange, 403, "Forbidden", "ForbiddenByRbac", "Caller is not authorized to perform action on "
+                    + "resource. If role assignments, deny assignments or role definitions were changed recently, please "
+                    + "observe propagation time. Caller: appid=" + token.text("appid") + ";oid=" + oid + ";iss="
+                    + token.text("iss") + " Action: '" + action + "' Resource: '" + name + "' Assignment: (not found) "
+                    + "Vault: " + name + ";location=emulator");
+            return true;
+        }
         Set<String> granted = oid == null ? Set.of() : policies.getOrDefault(oid.toLowerCase(Locale.ROOT), Set.of());
         if (granted.contains(permission) || granted.contains("all")) {
             return false;

@@ -6,7 +6,9 @@ package dev.batchvault;
  */
 public final class AccessDeniedException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** The client id the library authenticated as. */
     private final String principal;
+    /** The vault that refused. */
     private final String vaultUrl;
 
     /**

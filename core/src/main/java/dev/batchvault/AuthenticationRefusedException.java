@@ -6,6 +6,7 @@ package dev.batchvault;
  */
 public final class AuthenticationRefusedException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** Entra ID's error code. */
     private final String errorCode;
 
     /**

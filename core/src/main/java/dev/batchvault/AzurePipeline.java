@@ -8,11 +8,10 @@ import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.HttpPipelinePolicy;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.policy.RetryPolicy;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +20,29 @@ import reactor.core.publisher.Mono;
 
 /**
  * What every Azure client BatchVault builds (the vault's, the credential's) has in common: one JDK
- * HTTP transport with the configured timeouts and TLS, HTTP logging off, no SDK retries (the
- * {@link CallPolicy} retries), and no caller-set Content-Length.
+ * HTTP transport with the configured timeouts and TLS that leaves failures to the caller to report
+ * ({@link QuietTransport}), HTTP logging off, no SDK retries (the {@link CallPolicy} retries), and no
+ * caller-set Content-Length.
  */
 final class AzurePipeline {
-    /** Retries, backoff and the deadline are {@link CallPolicy}'s: one place, one deadline, one count. */
-    static final RetryOptions NO_SDK_RETRIES = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(0));
+    /**
+     * Retries, backoff and the deadline are {@link CallPolicy}'s: one place, one deadline, one count. So
+     * the SDK's retry policy passes each request straight on. A builder always puts a retry policy in
+     * its pipeline (the default one when none is given), and azure-core's {@code RetryPolicy} with zero
+     * retries logs "Retry attempts have been exhausted" on every request: at INFO after each success,
+     * twice at ERROR for each failure. This one has nothing to say.
+     */
+    static final RetryPolicy NO_SDK_RETRIES = new RetryPolicy() {
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            return next.process();
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            return next.processSync();
+        }
+    };
 
     /**
      * java.net.http sets Content-Length itself and refuses it from callers; azure-core's JDK transport
@@ -91,10 +107,10 @@ final class AzurePipeline {
         if (config.sslContext != null) {
             jdk.sslContext(config.sslContext);
         }
-        return new JdkHttpClientBuilder(jdk)
+        return new QuietTransport(new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(config.requestTimeout)
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)
-                .build();
+                .build());
     }
 }

@@ -527,11 +527,13 @@ public final class BatchVault implements AutoCloseable {
          * Resolves the configuration and finds the certificate; no network call is made.
          *
          * @return the configured instance
-         * @throws InvalidConfigurationException when a setting is missing or malformed
+         * @throws InvalidConfigurationException when a setting is missing or malformed, or the Azure SDK
+         *     jars on the class path are older than the ones this BatchVault is tested with
          * @throws CertificateNotFoundException when the certificate cannot be found
          * @throws CertificateUnusableException when the certificate cannot be used
          */
         public BatchVault build() {
+            AzureVersions.check();
             Config config = Config.resolve(Settings.fromSystem(explicit), sslContext);
             if (config.authMode == AuthMode.MANAGED_IDENTITY) {
                 LOG.debug("BatchVault for {} as {} ({})", config.vaultUrl, config.principalDescription(),

@@ -32,12 +32,16 @@ import org.slf4j.LoggerFactory;
  *       backoff: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s.
  *   <li>When the next attempt would start after the call deadline, the call gives up with a
  *       {@link VaultUnavailableException} that carries the last cause and the number of attempts.
+ *   <li>A call still retrying {@link #SLOW_CALL} after it started logs one WARN: what it waits for
+ *       (the last failure) and until when it will try.
  * </ul>
  */
 final class CallPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(CallPolicy.class);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(16);
+    /** A call still retrying this long after it started says so, once, at WARN. */
+    static final Duration SLOW_CALL = Duration.ofSeconds(5);
 
     /** Waits between attempts; tests hand in one that moves their clock. */
     interface Sleeper {
@@ -114,6 +118,7 @@ final class CallPolicy {
      */
     <T> T call(String subject, Attempt<T> attempt, Function<RuntimeException, BatchVaultException> translate) {
         long start = nanoTime.getAsLong();
+        boolean warned = false;
         for (int n = 1; ; n++) {
             RuntimeException failure;
             try {
@@ -137,6 +142,13 @@ final class CallPolicy {
                 throw new VaultUnavailableException(translated.getMessage() + " Gave up after " + n
                         + (n == 1 ? " attempt" : " attempts") + " in " + Duration.ofNanos(elapsed).toMillis()
                         + " ms (call deadline " + deadline + ").", n, failure);
+            }
+            if (!warned && elapsed + delay.get().toNanos() >= SLOW_CALL.toNanos()) {
+                warned = true;
+                LOG.warn("Still waiting to read {} from {} after {} attempts in {} s: {} Retrying until {} at the "
+                        + "latest (call-deadline {}).", subject, vaultUrl, n, Duration.ofNanos(elapsed).toSeconds(),
+                        translated.getMessage(), wallClock.instant().plusNanos(deadline.toNanos() - elapsed)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS), deadline);
             }
             LOG.debug("Attempt {} for {} failed ({}); retrying in {} ms", n, subject,
                     AzureFailures.rootCause(failure).getClass().getSimpleName(), delay.get().toMillis());

@@ -8,6 +8,7 @@ import java.util.List;
  */
 public final class CertificateNotFoundException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** The places that were searched. */
     @SuppressWarnings("serial") // List.copyOf makes a serializable list
     private final List<String> searched;
 

@@ -30,7 +30,9 @@ public final class CertificateUnusableException extends BatchVaultException {
         THUMBPRINT_MISMATCH
     }
 
+    /** Why the certificate cannot be used. */
     private final Reason reason;
+    /** The file or store location of the certificate. */
     private final String location;
 
     /**

@@ -89,7 +89,7 @@ final class ClientAssertions {
                 .authorityHost(config.authorityHost.toString())
                 .httpClient(pipeline.http)
                 .httpLogOptions(pipeline.noHttpLogs)
-                .retryOptions(AzurePipeline.NO_SDK_RETRIES)
+                .retryPolicy(AzurePipeline.NO_SDK_RETRIES)
                 .addPolicy(AzurePipeline.DROP_CONTENT_LENGTH);
         if (!Credentials.isKnownAuthority(config.authorityHost)) {
             builder.disableInstanceDiscovery();

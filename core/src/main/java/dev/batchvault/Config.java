@@ -7,6 +7,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -67,89 +69,167 @@ final class Config {
     private Config(Settings s, SSLContext sslContext) {
         this.settings = s;
         this.sslContext = sslContext;
-        this.vaultUrl = require(s, Settings.VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net");
-        AuthMode mode = s.valueOf(Settings.AUTH_MODE);
-        boolean certificateConfigured = s.isSet(Settings.CERTIFICATE_THUMBPRINT) || s.isSet(Settings.CERTIFICATE_PATH);
-        // AZURE_CLIENT_ID (azure-identity's name for the identity's client id) counts only when no certificate is
-        // configured: next to one it may well name an application instead.
-        boolean clientIdFromAzure = ("environment variable " + Settings.AZURE_CLIENT_ID)
-                .equals(s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID));
+        // Every missing or malformed setting is collected and reported in one exception, not one per run.
+        Problems problems = new Problems(s);
+        this.vaultUrl = problems.require(Settings.VAULT_URL, "the vault's URL, such as https://myvault.vault.azure.net");
+        AuthMode mode = problems.valueOrNull(Settings.AUTH_MODE); // null when malformed: no mode is checked then
+        // BatchVault's own settings decide before azure-identity's AZURE_* variables do: a certificate or an
+        // identity named in BATCHVAULT_* (or a property, or the builder) wins over one named only in AZURE_*.
+        boolean certificateFromAzure = s.fromFallback(Settings.CERTIFICATE_PATH);
+        boolean certificateOwn = s.isSet(Settings.CERTIFICATE_THUMBPRINT)
+                || (s.isSet(Settings.CERTIFICATE_PATH) && !certificateFromAzure);
+        boolean certificateConfigured = certificateOwn || certificateFromAzure;
+        // AZURE_CLIENT_ID (azure-identity's name for the identity's client id) names the identity only when no
+        // certificate is configured: next to one it names the application, as in azure-identity's
+        // EnvironmentCredential.
+        boolean clientIdFromAzure = s.fromFallback(Settings.MANAGED_IDENTITY_CLIENT_ID);
         boolean identityClientIdSet = s.isSet(Settings.MANAGED_IDENTITY_CLIENT_ID)
                 && !(clientIdFromAzure && (certificateConfigured || mode == AuthMode.CERTIFICATE));
         boolean identityResourceIdSet = s.isSet(Settings.MANAGED_IDENTITY_RESOURCE_ID);
         if (identityClientIdSet && identityResourceIdSet && !clientIdFromAzure) {
-            throw new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, "Both " + MANAGED_IDENTITY_CLIENT_ID
-                    + " and " + MANAGED_IDENTITY_RESOURCE_ID + " are set; a managed identity is named by one of them. "
-                    + "Unset one.");
+            problems.add(new InvalidConfigurationException(MANAGED_IDENTITY_RESOURCE_ID, "Both "
+                    + MANAGED_IDENTITY_CLIENT_ID + " and " + MANAGED_IDENTITY_RESOURCE_ID + " are set; a managed "
+                    + "identity is named by one of them. Unset one."));
         }
+        boolean identityOwn = identityResourceIdSet || (identityClientIdSet && !clientIdFromAzure);
         boolean identityConfigured = identityClientIdSet || identityResourceIdSet;
+        String reason = null;
         if (mode == AuthMode.AUTO) {
-            if (certificateConfigured) {
+            if (certificateOwn || (certificateFromAzure && !identityOwn)) {
                 mode = AuthMode.CERTIFICATE;
-                this.authModeReason = "auto: a certificate is configured";
+                reason = "auto: a certificate is configured";
             } else if (identityConfigured) {
                 mode = AuthMode.MANAGED_IDENTITY;
-                this.authModeReason = "auto: no certificate is configured, a managed identity is ("
+                reason = "auto: " + (certificateConfigured ? "a managed identity is named in BatchVault's own "
+                        + "settings, a certificate only in " + Settings.AZURE_CLIENT_CERTIFICATE_PATH
+                        : "no certificate is configured, a managed identity is") + " ("
                         + s.origin(identityResourceIdSet ? Settings.MANAGED_IDENTITY_RESOURCE_ID
                         : Settings.MANAGED_IDENTITY_CLIENT_ID) + ")";
             } else {
-                throw new InvalidConfigurationException(AUTH_MODE, "No way to authenticate is configured. Either "
-                        + "(1) the pool's managed identity: set " + MANAGED_IDENTITY_CLIENT_ID + " ("
-                        + Settings.ways(MANAGED_IDENTITY_CLIENT_ID) + ", or " + Settings.AZURE_CLIENT_ID + ") to the "
+                problems.add(new InvalidConfigurationException(AUTH_MODE, "No way to authenticate is configured. "
+                        + "Either (1) the pool's managed identity: set " + MANAGED_IDENTITY_CLIENT_ID + " ("
+                        + Settings.ways(MANAGED_IDENTITY_CLIENT_ID) + ") to the "
                         + "client id of the user-assigned identity on the pool, and give that identity get on the "
                         + "vault's secrets; or (2) a certificate: set " + CERTIFICATE_THUMBPRINT + " ("
                         + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool certificate's SHA-1 thumbprint, or "
                         + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") to a .pfx or .pem file, with "
                         + TENANT_ID + " and " + CLIENT_ID + " of the application the certificate is registered on. "
-                        + AUTH_MODE + " (" + Settings.ways(AUTH_MODE) + ") chooses one explicitly.");
+                        + AUTH_MODE + " (" + Settings.ways(AUTH_MODE) + ") chooses one explicitly."));
+                mode = null;
             }
-        } else {
-            this.authModeReason = AUTH_MODE + " " + mode + " (from " + s.origin(Settings.AUTH_MODE) + ")";
+        } else if (mode != null) {
+            reason = AUTH_MODE + " " + mode + " (from " + s.origin(Settings.AUTH_MODE) + ")";
         }
+        this.authModeReason = reason;
         this.authMode = mode;
         if (mode == AuthMode.MANAGED_IDENTITY) {
             // A resource id named in BatchVault's own settings wins over a client id from AZURE_CLIENT_ID.
             boolean byResourceId = identityResourceIdSet;
-            this.managedIdentityResourceId = byResourceId ? s.valueOf(Settings.MANAGED_IDENTITY_RESOURCE_ID) : null;
+            this.managedIdentityResourceId = byResourceId ? problems.value(Settings.MANAGED_IDENTITY_RESOURCE_ID) : null;
             this.managedIdentityClientId = !byResourceId && identityClientIdSet
-                    ? s.valueOf(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
+                    ? problems.value(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
             this.managedIdentityOrigin = byResourceId ? s.origin(Settings.MANAGED_IDENTITY_RESOURCE_ID)
                     : identityClientIdSet ? s.origin(Settings.MANAGED_IDENTITY_CLIENT_ID) : null;
-            this.tenantId = s.valueOf(Settings.TENANT_ID);
+            this.tenantId = problems.value(Settings.TENANT_ID);
             this.clientId = null;
             this.thumbprint = null;
             this.certificatePath = null;
             this.certificatePasswordFile = null;
-        } else {
+        } else if (mode == AuthMode.CERTIFICATE) {
             this.managedIdentityClientId = null;
             this.managedIdentityResourceId = null;
             this.managedIdentityOrigin = null;
-            this.tenantId = require(s, Settings.TENANT_ID, "the Entra ID tenant (directory) id");
-            this.clientId = require(s, Settings.CLIENT_ID, "the application (client) id of the pool's service principal");
-            this.thumbprint = s.valueOf(Settings.CERTIFICATE_THUMBPRINT);
-            this.certificatePath = s.valueOf(Settings.CERTIFICATE_PATH);
-            this.certificatePasswordFile = s.valueOf(Settings.CERTIFICATE_PASSWORD_FILE);
+            this.tenantId = problems.require(Settings.TENANT_ID, "the Entra ID tenant (directory) id");
+            this.clientId = problems.require(Settings.CLIENT_ID,
+                    "the application (client) id of the pool's service principal");
+            this.thumbprint = problems.value(Settings.CERTIFICATE_THUMBPRINT);
+            this.certificatePath = problems.value(Settings.CERTIFICATE_PATH);
+            this.certificatePasswordFile = problems.value(Settings.CERTIFICATE_PASSWORD_FILE);
+            if (!s.isSet(Settings.CERTIFICATE_THUMBPRINT) && !s.isSet(Settings.CERTIFICATE_PATH)) {
+                problems.add(new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: "
+                        + "set " + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the "
+                        + "pool certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " ("
+                        + Settings.ways(CERTIFICATE_PATH) + ") to a .pfx or .pem file."));
+            }
+            if (s.isSet(Settings.CERTIFICATE_PASSWORD_FILE) && !s.isSet(Settings.CERTIFICATE_PATH)) {
+                problems.add(new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
+                        + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate "
+                        + "file; set " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too."));
+            }
+        } else {
+            // The mode is unknown (auth-mode malformed, or nothing configured): its settings are not checked.
+            this.managedIdentityClientId = null;
+            this.managedIdentityResourceId = null;
+            this.managedIdentityOrigin = null;
+            this.tenantId = null;
+            this.clientId = null;
+            this.thumbprint = null;
+            this.certificatePath = null;
+            this.certificatePasswordFile = null;
         }
-        this.authorityHost = s.valueOf(Settings.AUTHORITY_HOST);
-        this.cacheTtl = s.valueOf(Settings.CACHE_TTL);
-        this.cacheJitter = s.valueOf(Settings.CACHE_JITTER);
-        this.cacheRefreshAhead = s.valueOf(Settings.CACHE_REFRESH_AHEAD);
-        this.cacheMaxStaleness = s.valueOf(Settings.CACHE_MAX_STALENESS);
-        this.cacheNegativeTtl = s.valueOf(Settings.CACHE_NEGATIVE_TTL);
-        this.cacheMaxSize = s.valueOf(Settings.CACHE_MAX_SIZE);
-        this.callDeadline = s.valueOf(Settings.CALL_DEADLINE);
-        this.requestTimeout = s.valueOf(Settings.REQUEST_TIMEOUT);
-        this.maxConcurrentRequests = s.valueOf(Settings.MAX_CONCURRENT_REQUESTS);
-        if (mode == AuthMode.CERTIFICATE && thumbprint == null && certificatePath == null) {
-            throw new InvalidConfigurationException(CERTIFICATE_THUMBPRINT, "No certificate is configured: set "
-                    + CERTIFICATE_THUMBPRINT + " (" + Settings.ways(CERTIFICATE_THUMBPRINT) + ") to the pool "
-                    + "certificate's SHA-1 thumbprint, or " + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH)
-                    + ") to a .pfx or .pem file.");
+        this.authorityHost = problems.value(Settings.AUTHORITY_HOST);
+        this.cacheTtl = problems.value(Settings.CACHE_TTL);
+        this.cacheJitter = problems.value(Settings.CACHE_JITTER);
+        this.cacheRefreshAhead = problems.value(Settings.CACHE_REFRESH_AHEAD);
+        this.cacheMaxStaleness = problems.value(Settings.CACHE_MAX_STALENESS);
+        this.cacheNegativeTtl = problems.value(Settings.CACHE_NEGATIVE_TTL);
+        this.cacheMaxSize = problems.value(Settings.CACHE_MAX_SIZE);
+        this.callDeadline = problems.value(Settings.CALL_DEADLINE);
+        this.requestTimeout = problems.value(Settings.REQUEST_TIMEOUT);
+        this.maxConcurrentRequests = problems.value(Settings.MAX_CONCURRENT_REQUESTS);
+        problems.throwIfAny();
+    }
+
+    /** The problems found while resolving, each as the exception it would have been on its own. */
+    private static final class Problems {
+        private final Settings settings;
+        private final List<InvalidConfigurationException> found = new ArrayList<>();
+
+        Problems(Settings settings) {
+            this.settings = settings;
         }
-        if (mode == AuthMode.CERTIFICATE && certificatePasswordFile != null && certificatePath == null) {
-            throw new InvalidConfigurationException(CERTIFICATE_PASSWORD_FILE, CERTIFICATE_PASSWORD_FILE
-                    + " is set but " + CERTIFICATE_PATH + " is not: the password file belongs to a certificate file; set "
-                    + CERTIFICATE_PATH + " (" + Settings.ways(CERTIFICATE_PATH) + ") too.");
+
+        void add(InvalidConfigurationException e) {
+            found.add(e);
+        }
+
+        /** @return the value, or the default (null when none) if it is malformed, the problem noted */
+        <T> T value(Setting<T> setting) {
+            try {
+                return settings.valueOf(setting);
+            } catch (InvalidConfigurationException e) {
+                found.add(e);
+                return setting.defaultValue();
+            }
+        }
+
+        /** @return the value, or null if it is malformed (the problem noted) */
+        <T> T valueOrNull(Setting<T> setting) {
+            try {
+                return settings.valueOf(setting);
+            } catch (InvalidConfigurationException e) {
+                found.add(e);
+                return null;
+            }
+        }
+
+        /** @return the value, or null if it is missing or malformed, the problem noted */
+        <T> T require(Setting<T> setting, String what) {
+            T value = value(setting);
+            if (value == null && !settings.isSet(setting)) {
+                found.add(new InvalidConfigurationException(setting.key(), setting.key() + " is not set: set it to "
+                        + what + " with the builder, " + Settings.ways(setting.key()) + "."));
+            }
+            return value;
+        }
+
+        void throwIfAny() {
+            if (found.size() == 1) {
+                throw found.get(0);
+            }
+            if (!found.isEmpty()) {
+                throw InvalidConfigurationException.all(found);
+            }
         }
     }
 
@@ -166,11 +246,6 @@ final class Config {
 
     static boolean isLoopback(URI url) {
         return LOOPBACK_HOSTS.contains(url.getHost().toLowerCase(Locale.ROOT));
-    }
-
-    private static <T> T require(Settings s, Setting<T> setting, String what) {
-        return s.get(setting).orElseThrow(() -> new InvalidConfigurationException(setting.key(), setting.key()
-                + " is not set: set it to " + what + " with the builder, " + Settings.ways(setting.key()) + "."));
     }
 
     /** Who reads the vault, for messages: the application or the managed identity. */

@@ -58,7 +58,7 @@ final class Credentials {
                 .authorityHost(config.authorityHost.toString())
                 .httpClient(pipeline.http)
                 .httpLogOptions(pipeline.noHttpLogs)
-                .retryOptions(AzurePipeline.NO_SDK_RETRIES)
+                .retryPolicy(AzurePipeline.NO_SDK_RETRIES)
                 .addPolicy(AzurePipeline.DROP_CONTENT_LENGTH);
         if (!isKnownAuthority(config.authorityHost)) {
             // MSAL would ask login.microsoftonline.com whether this host is an authority; it is not one it knows.

@@ -243,6 +243,11 @@ final class SecretCache implements AutoCloseable {
             return loaded;
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
+            if (!background && e instanceof BatchVaultException) {
+                // The one line a failed read logs (the SDK's own lines are kept out: AzurePipeline, TokenFailures).
+                LOG.warn("Reading {} failed: {}", key.version == null ? "secret " + key.name
+                        : "version " + key.version + " of secret " + key.name, e.getMessage());
+            }
             throw e;
         } finally {
             inFlight.remove(key, mine);

@@ -5,6 +5,7 @@ package dev.batchvault;
  */
 public final class SecretDisabledException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** The secret's name. */
     private final String secretName;
 
     /**

@@ -14,26 +14,39 @@ import java.util.Properties;
  * Every setting of core, declared once ({@link Setting}: key, type, default, check, doc), and where
  * each one's value comes from: the builder (a typed value), then system property
  * {@code batchvault.<key>}, then environment variable {@code BATCHVAULT_<KEY>} (upper case, hyphens
- * and dots as underscores), then the setting's fallback variables if it has any. Text values are
+ * and dots as underscores), then the setting's fallback variables if it has any: azure-identity's
+ * {@code AZURE_TENANT_ID}, {@code AZURE_CLIENT_ID}, {@code AZURE_CLIENT_CERTIFICATE_PATH} and
+ * {@code AZURE_AUTHORITY_HOST}, so that BatchVault's own settings always win. Text values are
  * trimmed; blank counts as unset. Adding a setting is one entry in {@link #ALL} (and its row in the
  * README, which {@code SettingsReadmeTest} checks).
  */
 final class Settings {
+    /** azure-identity's variables, read after BatchVault's own (ours win); the same names its credentials read. */
+    static final String AZURE_TENANT_ID = "AZURE_TENANT_ID";
+    /** azure-identity's variable for a user-assigned identity's client id; read only when no certificate is set. */
+    static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
+    static final String AZURE_CLIENT_CERTIFICATE_PATH = "AZURE_CLIENT_CERTIFICATE_PATH";
+    static final String AZURE_AUTHORITY_HOST = "AZURE_AUTHORITY_HOST";
+
     static final Setting<URI> VAULT_URL = Setting.of("vault-url", URI.class, "the vault",
             Config::httpsUrl);
-    static final Setting<String> TENANT_ID = Setting.of("tenant-id", String.class, "Entra ID tenant",
-            (key, text, origin) -> Config.tenantId(text, origin));
-    static final Setting<String> CLIENT_ID = Setting.of("client-id", String.class, "the application (client) id",
-            (key, text, origin) -> Config.clientId(text, origin));
+    static final Setting<String> TENANT_ID = Setting.of("tenant-id", String.class,
+            "Entra ID tenant (also read from `AZURE_TENANT_ID`)", (key, text, origin) -> Config.tenantId(text, origin))
+            .withFallbackVariables(AZURE_TENANT_ID);
+    static final Setting<String> CLIENT_ID = Setting.of("client-id", String.class,
+            "the application (client) id (also read from `AZURE_CLIENT_ID` when a certificate is set)",
+            (key, text, origin) -> Config.clientId(text, origin)).withFallbackVariables(AZURE_CLIENT_ID);
     static final Setting<Thumbprint> CERTIFICATE_THUMBPRINT = Setting.of("certificate-thumbprint", Thumbprint.class,
             "SHA-1 thumbprint of the pool certificate", (key, text, origin) -> Config.thumbprint(text));
     static final Setting<Path> CERTIFICATE_PATH = Setting.of("certificate-path", Path.class,
-            "`.pfx`/`.p12` or `.pem` file (key + certificate)", (key, text, origin) -> Config.path(key, text));
+            "`.pfx`/`.p12` or `.pem` file (key + certificate; also read from `AZURE_CLIENT_CERTIFICATE_PATH`)",
+            (key, text, origin) -> Config.path(key, text)).withFallbackVariables(AZURE_CLIENT_CERTIFICATE_PATH);
     static final Setting<Path> CERTIFICATE_PASSWORD_FILE = Setting.of("certificate-password-file", Path.class,
             "the PKCS#12 password in plain text, as Batch's `.pfx.pw` (one trailing newline ignored; empty = no password)",
             (key, text, origin) -> Config.path(key, text));
-    static final Setting<URI> AUTHORITY_HOST = Setting.of("authority-host", URI.class, "Entra ID host",
-            Config::httpsUrl).withDefault(URI.create("https://login.microsoftonline.com"), "https://login.microsoftonline.com");
+    static final Setting<URI> AUTHORITY_HOST = Setting.of("authority-host", URI.class,
+            "Entra ID host (also read from `AZURE_AUTHORITY_HOST`)", Config::httpsUrl)
+            .withFallbackVariables(AZURE_AUTHORITY_HOST).withDefault(URI.create("https://login.microsoftonline.com"), "https://login.microsoftonline.com");
     static final Setting<Duration> CACHE_TTL = duration("cache-ttl", "how long a value is fresh")
             .withDefault(Duration.ofMinutes(10), "10m").withCheck(Config::positive);
     static final Setting<Double> CACHE_JITTER = fraction("cache-jitter", "random spread of each TTL (0.1: ±10%)", 0, 0.5)
@@ -60,8 +73,6 @@ final class Settings {
     static final Setting<AuthMode> AUTH_MODE = Setting.of("auth-mode", AuthMode.class,
             "`certificate`, `managed-identity`, or `auto`: the certificate when a thumbprint or path is set, else the "
             + "managed identity when one is named", AuthMode::parse).withDefault(AuthMode.AUTO, "auto");
-    /** azure-identity's variable for a user-assigned identity's client id; read only when no certificate is set. */
-    static final String AZURE_CLIENT_ID = "AZURE_CLIENT_ID";
     static final Setting<String> MANAGED_IDENTITY_CLIENT_ID = Setting.of("managed-identity-client-id", String.class,
             "client id of the pool's user-assigned managed identity (also read from `AZURE_CLIENT_ID` when no "
             + "certificate is set)", (key, text, origin) -> Config.identityClientId(text, origin))
@@ -188,8 +199,22 @@ final class Settings {
         throw new IllegalArgumentException("no setting " + key);
     }
 
+    /**
+     * @return whether the value comes from one of the setting's fallback variables (azure-identity's
+     *     {@code AZURE_*}), not from the builder, a system property or {@code BATCHVAULT_<KEY>}
+     */
+    boolean fromFallback(Setting<?> setting) {
+        return setting.fallbackVariables().stream().anyMatch(v -> ("environment variable " + v).equals(origin(setting)));
+    }
+
     /** Names every way to set a key, for "missing" messages. */
     static String ways(String key) {
+        for (Setting<?> s : ALL) {
+            if (s.key().equals(key) && !s.fallbackVariables().isEmpty()) {
+                return "system property " + property(key) + " or environment variable " + variable(key) + ", or "
+                        + String.join(", or ", s.fallbackVariables());
+            }
+        }
         return "system property " + property(key) + " or environment variable " + variable(key);
     }
 

@@ -32,12 +32,13 @@ final class VaultAccess {
         AzurePipeline pipeline = new AzurePipeline(config, process);
         SecretClientBuilder builder = new SecretClientBuilder()
                 .vaultUrl(Ipv6VaultHost.clientUrl(config.vaultUrl))
-                .credential(Credentials.forPool(config, certificate, pipeline))
+                .credential(TokenFailures.quiet(Credentials.forPool(config, certificate, pipeline)))
                 .httpClient(pipeline.http)
                 .httpLogOptions(pipeline.noHttpLogs)
                 .addPolicy(AzurePipeline.DROP_CONTENT_LENGTH)
                 .addPolicy(new KeyVaultAudiencePolicy(vaultUrl, config.settings.origin(Config.VAULT_URL)))
-                .retryOptions(AzurePipeline.NO_SDK_RETRIES);
+                .addPolicy(TokenFailures.RETHROW)
+                .retryPolicy(AzurePipeline.NO_SDK_RETRIES);
         if (Ipv6VaultHost.isIpv6Literal(config.vaultUrl)) {
             builder.addPolicy(Ipv6VaultHost.restoring(config.vaultUrl));
         }

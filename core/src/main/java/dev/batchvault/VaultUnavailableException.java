@@ -6,6 +6,7 @@ package dev.batchvault;
  */
 public final class VaultUnavailableException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** Attempts made before giving up. */
     private final int attempts;
 
     /**

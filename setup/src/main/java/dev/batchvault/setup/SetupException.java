@@ -7,9 +7,13 @@ package dev.batchvault.setup;
 public final class SetupException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The step that failed. */
     private final Step step;
+    /** The resource it was working on, in words. */
     private final String resource;
+    /** The HTTP status of the management call's answer, if one answered. */
     private final int status;
+    /** The service's error code, if it gave one. */
     private final String errorCode;
 
     SetupException(Step step, String resource, int status, String errorCode, String message, Throwable cause) {

@@ -18,11 +18,15 @@ module dev.batchvault {
     requires com.github.benmanes.caffeine;
     requires com.microsoft.aad.msal4j;
     requires java.net.http;
+    // NodeFiles opens node files with O_NONBLOCK through libc (a FIFO must never block a read).
+    requires com.sun.jna;
 
     exports dev.batchvault;
     exports dev.batchvault.spi;
     // Not API: the certificate-file reader the store modules share.
     exports dev.batchvault.internal to dev.batchvault.linux, dev.batchvault.windows;
+    // JNA implements NodeFiles' libc binding reflectively.
+    opens dev.batchvault.internal to com.sun.jna;
 
     uses dev.batchvault.spi.CertificateSource;
 }

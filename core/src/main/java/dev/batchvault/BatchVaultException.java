@@ -14,9 +14,13 @@ package dev.batchvault;
 public class BatchVaultException extends RuntimeException {
     private static final long serialVersionUID = 2L;
 
+    /** The HTTP status of the answer that failed, or 0. */
     private final int httpStatus;
+    /** The service's error code ({@code x-ms-error-code}, AADSTS code), or null. */
     private final String serviceErrorCode;
+    /** The service's request id, or null. */
     private final String requestId;
+    /** The client request id the answer echoed, or null. */
     private final String clientRequestId;
 
     /**

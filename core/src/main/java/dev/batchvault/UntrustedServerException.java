@@ -8,7 +8,9 @@ package dev.batchvault;
  */
 public final class UntrustedServerException extends BatchVaultException {
     private static final long serialVersionUID = 1L;
+    /** The host whose certificate was not trusted. */
     private final String host;
+    /** The issuer of the certificate it presented, or null if it could not be read. */
     private final String issuer;
 
     /**

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -36,7 +35,7 @@ import java.util.regex.Pattern;
  * {@code AuthorizationFailed} naming the action and scope. Obtained from
  * {@link AzureEmulator#resourceManager()}. Thread-safe.
  */
-public final class ResourceManager implements Route {
+public final class ResourceManager extends BearerService {
     /** Built-in role ids (the same in every tenant). */
     public static final String OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
     /** Contributor: everything but access management. */
@@ -53,8 +52,6 @@ public final class ResourceManager implements Route {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern SCOPE = Pattern.compile("/subscriptions/([^/]+)(/.*)?", Pattern.CASE_INSENSITIVE);
 
-    private volatile AzureEmulator.Served served;
-    private final BearerCheck bearer;
     private final Function<String, Tenant> tenants;
     private final Map<String, String> subscriptions = new ConcurrentHashMap<>();
     private final Set<String> resourceGroups = ConcurrentHashMap.newKeySet();
@@ -62,12 +59,10 @@ public final class ResourceManager implements Route {
     private final KeyVaults vaults;
     private final UserAssignedIdentities identities;
     private final BatchAccounts batch = new BatchAccounts(this);
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
 
     ResourceManager(PublicKey tokenKey, Function<String, Tenant> tenants,
             BiFunction<String, String, Vault> vaultFactory) {
-        this.bearer = new BearerCheck(tokenKey);
+        super(tokenKey);
         this.tenants = tenants;
         this.authorization = new Authorization(tenants);
         this.vaults = new KeyVaults(authorization, vaultFactory, resourceGroups);
@@ -75,8 +70,9 @@ public final class ResourceManager implements Route {
     }
 
     /** @return {@code https://localhost:<port>}: set it as the environment's Resource Manager endpoint */
+    @Override
     public String url() {
-        return served.url();
+        return super.url();
     }
 
     /**
@@ -208,52 +204,14 @@ public final class ResourceManager implements Route {
         return out.toString();
     }
 
-    /** @return every request, with or without a token */
-    public long requests() {
-        return requests.get();
-    }
-
-    /** @return requests that changed something (PUT, PATCH, POST, DELETE) and succeeded */
-    public long writes() {
-        return writes.get();
-    }
-
-    /** @return this service's requests, oldest first, with their outcomes */
-    public RequestJournal journal() {
-        return served.endpoint().journal();
-    }
-
-    /**
-     * Injects a fault into the next authenticated requests, as at a vault ({@link Vault#inject(Fault)}).
-     *
-     * @param fault the fault
-     */
-    public void inject(Fault fault) {
-        served.endpoint().faults().add(fault);
-    }
-
-    /** Removes every injected fault. */
-    public void clearFaults() {
-        served.endpoint().faults().clear();
-    }
-
-    void served(AzureEmulator.Served served) {
-        this.served = served;
-    }
-
     @Override
     public String name() {
         return "resource manager";
     }
 
     @Override
-    public boolean faultable(HttpExchange exchange) {
-        return exchange.getRequestHeaders().containsKey("Authorization");
-    }
-
-    @Override
     public void received(HttpExchange exchange) {
-        requests.incrementAndGet();
+        count();
         String requestId = exchange.getRequestHeaders().getFirst("x-ms-client-request-id");
         if (requestId != null) {
             exchange.getResponseHeaders().set("x-ms-client-request-id", requestId);
@@ -265,7 +223,6 @@ public final class ResourceManager implements Route {
 
     @Override
     public void answer(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
         // Clients join the endpoint ("https://management.azure.com/") and a scope ("/subscriptions/...")
         // into a double slash, which Resource Manager accepts; the JDK server reads "//subscriptions" as
         // an authority.
@@ -278,21 +235,17 @@ public final class ResourceManager implements Route {
                     + "(?api-version=) is required for all requests.");
             return;
         }
-        BearerCheck.Result auth = bearer.check(exchange, Set.of("https://management.azure.com",
-                "https://management.core.windows.net", url().toLowerCase(Locale.ROOT)));
-        if (!auth.ok()) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization_uri=\"https://login."
-                    + "microsoftonline.com/common\", error=\"invalid_token\"");
-            error(exchange, 401, "missing".equals(auth.problem) ? "AuthenticationFailed"
-                    : "InvalidAuthenticationToken", "missing".equals(auth.problem)
-                    ? "Authentication failed. The 'Authorization' header is missing."
-                    : "The access token is invalid (" + auth.problem + ").");
-            return;
-        }
-        int status = route(exchange, method, path, auth.token);
-        if (status < 300 && !"GET".equals(method)) {
-            writes.incrementAndGet();
-        }
+        answerWithToken(exchange, path, Set.of("https://management.azure.com", "https://management.core.windows.net",
+                url().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    void unauthorized(HttpExchange exchange, String problem) throws IOException {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer authorization_uri=\"https://login."
+                + "microsoftonline.com/common\", error=\"invalid_token\"");
+        error(exchange, 401, "missing".equals(problem) ? "AuthenticationFailed" : "InvalidAuthenticationToken",
+                "missing".equals(problem) ? "Authentication failed. The 'Authorization' header is missing."
+                        : "The access token is invalid (" + problem + ").");
     }
 
     @Override
@@ -311,7 +264,8 @@ public final class ResourceManager implements Route {
         error(exchange, 500, "InternalServerError", "The emulator failed: " + failure);
     }
 
-    private int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {
+    @Override
+    int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {
         Matcher scope = SCOPE.matcher(path);
         if (!scope.matches()) {
             return error(exchange, 404, "NotFound", "The emulator's Resource Manager serves subscription scopes only.");

@@ -20,9 +20,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * What every Azure client BatchVault builds (the vault's, the credential's) has in common: one JDK
- * HTTP transport with the configured timeouts and TLS that leaves failures to the caller to report
- * ({@link QuietTransport}), HTTP logging off, no SDK retries (the {@link CallPolicy} retries), and no
- * caller-set Content-Length.
+ * HTTP transport with the configured timeouts and TLS, HTTP logging off, no SDK retries (the
+ * {@link CallPolicy} retries), and no caller-set Content-Length.
  */
 final class AzurePipeline {
     /**
@@ -107,10 +106,10 @@ final class AzurePipeline {
         if (config.sslContext != null) {
             jdk.sslContext(config.sslContext);
         }
-        return new QuietTransport(new JdkHttpClientBuilder(jdk)
+        return new JdkHttpClientBuilder(jdk)
                 .connectionTimeout(config.requestTimeout)
                 .responseTimeout(config.requestTimeout)
                 .readTimeout(config.requestTimeout)
-                .build());
+                .build();
     }
 }

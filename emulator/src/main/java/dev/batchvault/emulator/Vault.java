@@ -1,8 +1,9 @@
 package dev.batchvault.emulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static dev.batchvault.emulator.KeyVaultErrors.error;
+import static dev.batchvault.emulator.KeyVaultErrors.faultCode;
+import static dev.batchvault.emulator.KeyVaultErrors.faultMessage;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
@@ -10,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,9 +34,8 @@ public final class Vault {
     /** Key Vault's limit on a secret value. */
     static final int MAX_VALUE_BYTES = 25 * 1024;
 
-    private static final Pattern SECRETS = Pattern.compile("/secrets/?");
-    private static final Pattern SECRET = Pattern.compile("/secrets/([^/]+)(?:/([^/]*))?/?");
-    private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
+    /** A secret's name as Key Vault takes it. */
+    static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
     /** 7.x (7.0 to 7.6 exist), or the dated versions newer clients send (secrets 4.11 sends 2025-07-01). */
     private static final Pattern API_VERSION =
             Pattern.compile("7\\.\\d+(-preview(\\.\\d+)?)?|20\\d\\d-\\d\\d-\\d\\d(-preview)?");
@@ -56,6 +55,7 @@ public final class Vault {
     private volatile String challengeResource = RESOURCE;
     private final Endpoint endpoint;
     private final VaultCertificates certificates = new VaultCertificates(this);
+    private final SecretsRoutes secretsRoutes = new SecretsRoutes(this);
 
     Vault(String name, String tenantId, HttpsServer server, AccessTokens tokens, RequestJournal emulatorJournal) {
         this.name = name;
@@ -130,7 +130,7 @@ public final class Vault {
         return store(secretName, value, attributes).version;
     }
 
-    private Version store(String secretName, String value, SecretAttributes attributes) {
+    Version store(String secretName, String value, SecretAttributes attributes) {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         Version v = new Version(secretName, HexFormat.of().formatHex(id), value, attributes, Instant.now());
@@ -138,7 +138,8 @@ public final class Vault {
         return v;
     }
 
-    private static String invalid(String secretName, String value, SecretAttributes attributes) {
+    /** @return why Key Vault would refuse this secret, or null when it takes it */
+    static String invalid(String secretName, String value, SecretAttributes attributes) {
         if (secretName == null || !NAME.matcher(secretName).matches()) {
             return "The secret name '" + secretName + "' is invalid: names are 1-127 characters of letters, digits "
                     + "and '-'.";
@@ -376,193 +377,10 @@ public final class Vault {
     }
 
     private int route(HttpExchange exchange, Jwt token) throws IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        if (path.startsWith("/certificates/")) {
+        if (exchange.getRequestURI().getPath().startsWith("/certificates/")) {
             return certificates.route(exchange, token, rbac);
         }
-        if (SECRETS.matcher(path).matches()) {
-            if (!"GET".equals(method)) {
-                return notAllowed(exchange, method, path);
-            }
-            return deny(exchange, token, "list") ? 403 : listSecrets(exchange);
-        }
-        Matcher m = SECRET.matcher(path);
-        if (!m.matches()) {
-            return error(exchange, 404, "NotFound", null, "The Azure emulator's vault has no route " + method + " "
-                    + path + ". It serves GET /secrets, GET and PUT /secrets/{name}, GET /secrets/{name}/{version} "
-                    + "and GET /secrets/{name}/versions.");
-        }
-        String secretName = m.group(1);
-        String second = m.group(2) == null || m.group(2).isEmpty() ? null : m.group(2);
-        if (!NAME.matcher(secretName).matches()) {
-            return error(exchange, 400, "BadParameter", null, "The request URI contains an invalid name: " + secretName
-                    + ". Secret names are 1-127 characters of letters, digits and '-'.");
-        }
-        if ("PUT".equals(method) && second == null) {
-            return deny(exchange, token, "set") ? 403 : put(exchange, secretName);
-        }
-        if ("GET".equals(method) && "versions".equals(second)) {
-            return deny(exchange, token, "list") ? 403 : listVersions(exchange, secretName);
-        }
-        if ("GET".equals(method)) {
-            return deny(exchange, token, "get") ? 403 : get(exchange, secretName, second);
-        }
-        return notAllowed(exchange, method, path);
-    }
-
-    private static int notAllowed(HttpExchange exchange, String method, String path) throws IOException {
-        return error(exchange, 405, "MethodNotAllowed", null, "The emulator does not support " + method + " " + path
-                + ".");
-    }
-
-    private int get(HttpExchange exchange, String secretName, String version) throws IOException {
-        List<Version> versions = secrets.get(key(secretName));
-        Version found = null;
-        if (versions != null && !versions.isEmpty()) {
-            if (version == null) {
-                found = versions.get(versions.size() - 1);
-            } else {
-                for (Version v : versions) {
-                    if (v.version.equalsIgnoreCase(version)) {
-                        found = v;
-                    }
-                }
-            }
-        }
-        if (found == null) {
-            return error(exchange, 404, "SecretNotFound", null, "A secret with (name/id) " + secretName
-                    + (version == null ? "" : "/" + version) + " was not found in this key vault. If you recently "
-                    + "deleted this secret you may be able to recover it using the correct recovery command. For help "
-                    + "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182");
-        }
-        if (!found.enabled) {
-            return error(exchange, 403, "Forbidden", "SecretDisabled", "Operation get is not allowed on a disabled "
-                    + "secret.");
-        }
-        // Key Vault serves a get outside the nbf/exp window: for secrets the dates are informational.
-        Exchanges.json(exchange, 200, bundle(found, true));
-        return 200;
-    }
-
-    private int listVersions(HttpExchange exchange, String secretName) throws IOException {
-        ObjectNode body = Jwt.JSON.createObjectNode();
-        ArrayNode value = body.putArray("value");
-        for (Version v : secrets.getOrDefault(key(secretName), List.of())) {
-            value.add(bundle(v, false));
-        }
-        body.putNull("nextLink");
-        Exchanges.json(exchange, 200, body);
-        return 200;
-    }
-
-    private int listSecrets(HttpExchange exchange) throws IOException {
-        ObjectNode body = Jwt.JSON.createObjectNode();
-        ArrayNode value = body.putArray("value");
-        for (List<Version> versions : new TreeMap<>(secrets).values()) {
-            if (!versions.isEmpty()) {
-                ObjectNode item = bundle(versions.get(versions.size() - 1), false);
-                String id = item.get("id").asText();
-                item.put("id", id.substring(0, id.lastIndexOf('/')));
-                value.add(item);
-            }
-        }
-        body.putNull("nextLink");
-        Exchanges.json(exchange, 200, body);
-        return 200;
-    }
-
-    private int put(HttpExchange exchange, String secretName) throws IOException {
-        JsonNode body;
-        try {
-            body = Jwt.JSON.readTree(Exchanges.body(exchange));
-        } catch (IOException e) {
-            return error(exchange, 400, "BadParameter", null, "The request body is not valid JSON.");
-        }
-        if (body == null || !body.path("value").isTextual()) {
-            return error(exchange, 400, "BadParameter", null, "Property 'value' is required and must be a string.");
-        }
-        SecretAttributes attributes = SecretAttributes.defaults();
-        if (body.hasNonNull("contentType")) {
-            attributes = attributes.contentType(body.get("contentType").asText());
-        }
-        JsonNode a = body.path("attributes");
-        if (a.hasNonNull("enabled")) {
-            attributes = attributes.enabled(a.get("enabled").asBoolean(true));
-        }
-        if (a.hasNonNull("nbf")) {
-            attributes = attributes.notBefore(Instant.ofEpochSecond(a.get("nbf").asLong()));
-        }
-        if (a.hasNonNull("exp")) {
-            attributes = attributes.expiresOn(Instant.ofEpochSecond(a.get("exp").asLong()));
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = body.path("tags").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> tag = it.next();
-            attributes = attributes.tag(tag.getKey(), tag.getValue().asText());
-        }
-        String value = body.get("value").asText();
-        String problem = invalid(secretName, value, attributes);
-        if (problem != null) {
-            return error(exchange, 400, "BadParameter", null, problem);
-        }
-        Exchanges.json(exchange, 200, bundle(store(secretName, value, attributes), true));
-        return 200;
-    }
-
-    private boolean deny(HttpExchange exchange, Jwt token, String permission) throws IOException {
-        String oid = token.text("oid");
-        java.util.function.BiPredicate<String, String> roles = rbac;
-        if (roles != null) {
-            String action = "Microsoft.KeyVault/vaults/secrets/" + ("get".equals(permission) ? "getSecret/action"
-                    : "set".equals(permission) ? "setSecret/action" : "list".equals(permission)
-                    ? "readMetadata/action" : permission);
-            if (oid != null && roles.test(oid, action)) {
-                return false;
-            }
-            error(exchange, 403, "Forbidden", "ForbiddenByRbac", "Caller is not authorized to perform action on "
-                    + "resource. If role assignments, deny assignments or role definitions were changed recently, please "
-                    + "observe propagation time. Caller: appid=" + token.text("appid") + ";oid=" + oid + ";iss="
-                    + token.text("iss") + " Action: '" + action + "' Resource: '" + name + "' Assignment: (not found) "
-                    + "Vault: " + name + ";location=emulator");
-            return true;
-        }
-        Set<String> granted = oid == null ? Set.of() : policies.getOrDefault(oid.toLowerCase(Locale.ROOT), Set.of());
-        if (granted.contains(permission) || granted.contains("all")) {
-            return false;
-        }
-        error(exchange, 403, "Forbidden", "AccessDenied", "The user, group or application 'appid=" + token.text("appid")
-                + ";oid=" + oid + ";iss=" + token.text("iss") + "' does not have secrets " + permission
-                + " permission on key vault '" + name + ";location=emulator'. For help resolving this issue, please "
-                + "see https://go.microsoft.com/fwlink/?linkid=2125287");
-        return true;
-    }
-
-    private ObjectNode bundle(Version v, boolean withValue) {
-        ObjectNode node = Jwt.JSON.createObjectNode();
-        if (withValue) {
-            node.put("value", v.value);
-        }
-        node.put("id", url() + "/secrets/" + v.name + "/" + v.version);
-        if (v.attributes.contentType != null) {
-            node.put("contentType", v.attributes.contentType);
-        }
-        if (!v.attributes.tags.isEmpty()) {
-            ObjectNode tags = node.putObject("tags");
-            v.attributes.tags.forEach(tags::put);
-        }
-        ObjectNode attributes = node.putObject("attributes");
-        attributes.put("enabled", v.enabled);
-        if (v.attributes.notBefore != null) {
-            attributes.put("nbf", v.attributes.notBefore.getEpochSecond());
-        }
-        if (v.attributes.expiresOn != null) {
-            attributes.put("exp", v.attributes.expiresOn.getEpochSecond());
-        }
-        attributes.put("created", v.created.getEpochSecond());
-        attributes.put("updated", v.updated.getEpochSecond());
-        attributes.put("recoveryLevel", "Recoverable+Purgeable");
-        attributes.put("recoverableDays", 90);
-        return node;
+        return secretsRoutes.route(exchange, token, rbac);
     }
 
     private int unauthorized(HttpExchange exchange, String message) throws IOException {
@@ -571,56 +389,18 @@ public final class Vault {
         return error(exchange, 401, "Unauthorized", null, message);
     }
 
-    /** The outer error code (and {@code x-ms-error-code}) of an injected status. */
-    static String faultCode(int status) {
-        switch (status) {
-            case 400: return "BadParameter";
-            case 401: return "Unauthorized";
-            case 403: return "Forbidden";
-            case 404: return "NotFound";
-            case 405: return "MethodNotAllowed";
-            case 408: return "RequestTimeout";
-            case 409: return "Conflict";
-            case 410: return "Gone";
-            case 412: return "PreconditionFailed";
-            case 413: return "RequestEntityTooLarge";
-            case 429: return "Throttled";
-            case 500: return "InternalServerError";
-            case 501: return "NotImplemented";
-            case 502: return "BadGateway";
-            case 503: return "ServiceUnavailable";
-            case 504: return "GatewayTimeout";
-            default: return status < 500 ? "BadRequest" : "InternalServerError";
-        }
-    }
-
-    private static String faultMessage(int status) {
-        switch (status) {
-            case 500: return "The service encountered an internal error. Please retry the request.";
-            case 502: return "The service received an invalid response from an upstream server. Please retry the request.";
-            case 503: return "The service is unavailable. Please retry the request later.";
-            case 504: return "The service did not answer in time. Please retry the request.";
-            case 408: return "The request timed out. Please retry the request.";
-            default: return "The request failed with status " + status + ".";
-        }
-    }
-
-    private static int error(HttpExchange exchange, int status, String code, String innerCode, String message)
-            throws IOException {
-        ObjectNode body = Jwt.JSON.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        error.put("message", message);
-        if (innerCode != null) {
-            error.putObject("innererror").put("code", innerCode);
-        }
-        exchange.getResponseHeaders().set("x-ms-error-code", code);
-        Exchanges.json(exchange, status, body);
-        return status;
-    }
-
     private static String key(String secretName) {
         return secretName.toLowerCase(Locale.ROOT);
+    }
+
+    /** @return the versions of a secret, oldest first; empty when there is none */
+    List<Version> versions(String secretName) {
+        return secrets.getOrDefault(key(secretName), List.of());
+    }
+
+    /** @return each secret's versions, by name */
+    Collection<List<Version>> versionsByName() {
+        return new TreeMap<>(secrets).values();
     }
 
     List<String> secretNames() {
@@ -634,7 +414,7 @@ public final class Vault {
     }
 
     /** One version of a secret. Its value never appears in logs or in {@link #toString()}. */
-    private static final class Version {
+    static final class Version {
         final String name;
         final String version;
         final String value;

@@ -29,11 +29,13 @@ public class BatchVaultException extends RuntimeException {
      */
     protected BatchVaultException(String message, Throwable cause) {
         super(message, SanitizedCause.of(cause));
-        ServiceAnswer answer = ServiceAnswer.of(cause);
-        this.httpStatus = answer.status;
-        this.serviceErrorCode = answer.errorCode;
-        this.requestId = answer.requestId;
-        this.clientRequestId = answer.clientRequestId;
+        // Without a cause nothing of the Azure SDK is touched: AzureVersions throws through here when
+        // the job's azure-core is too old to load ServiceAnswer's classes.
+        ServiceAnswer answer = cause == null ? null : ServiceAnswer.of(cause);
+        this.httpStatus = answer == null ? 0 : answer.status;
+        this.serviceErrorCode = answer == null ? null : answer.errorCode;
+        this.requestId = answer == null ? null : answer.requestId;
+        this.clientRequestId = answer == null ? null : answer.clientRequestId;
     }
 
     /** @return the HTTP status the vault or Entra ID answered with, or 0 when the failure was not an answer */

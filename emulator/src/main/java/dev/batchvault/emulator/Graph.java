@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +39,7 @@ import java.util.regex.Pattern;
  * granted {@code Application.ReadWrite.All} with {@link #grantApplicationReadWriteAll(String)}.
  * Obtained from {@link AzureEmulator#graph()}. Thread-safe.
  */
-public final class Graph implements Route {
+public final class Graph extends BearerService {
     /** The application permission needed to create and update applications and service principals. */
     public static final String APPLICATION_READ_WRITE_ALL = "Application.ReadWrite.All";
 
@@ -49,24 +48,21 @@ public final class Graph implements Route {
     private static final Pattern FILTER = Pattern.compile("\\s*(displayName|appId)\\s+eq\\s+'((?:[^']|'')*)'\\s*");
     private static final String KEY_TYPE = "AsymmetricX509Cert";
 
-    private volatile AzureEmulator.Served served;
-    private final BearerCheck bearer;
     private final Function<String, Tenant> tenants;
     private final Map<String, Set<String>> permissions = new ConcurrentHashMap<>();
     /** tenant id -> object id -> application or service principal JSON (as stored, with keys). */
     private final Map<String, Map<String, ObjectNode>> applications = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ObjectNode>> servicePrincipals = new ConcurrentHashMap<>();
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
 
     Graph(PublicKey tokenKey, Function<String, Tenant> tenants) {
-        this.bearer = new BearerCheck(tokenKey);
+        super(tokenKey);
         this.tenants = tenants;
     }
 
     /** @return {@code https://localhost:<port>}: set it as the environment's Microsoft Graph endpoint */
+    @Override
     public String url() {
-        return served.url();
+        return super.url();
     }
 
     /**
@@ -122,47 +118,9 @@ public final class Graph implements Route {
         return out.toString();
     }
 
-    /** @return every request, with or without a token */
-    public long requests() {
-        return requests.get();
-    }
-
-    /** @return requests that changed something (POST, PATCH, DELETE) and succeeded */
-    public long writes() {
-        return writes.get();
-    }
-
-    /** @return this service's requests, oldest first, with their outcomes */
-    public RequestJournal journal() {
-        return served.endpoint().journal();
-    }
-
-    /**
-     * Injects a fault into the next authenticated requests, as at a vault ({@link Vault#inject(Fault)}).
-     *
-     * @param fault the fault
-     */
-    public void inject(Fault fault) {
-        served.endpoint().faults().add(fault);
-    }
-
-    /** Removes every injected fault. */
-    public void clearFaults() {
-        served.endpoint().faults().clear();
-    }
-
-    void served(AzureEmulator.Served served) {
-        this.served = served;
-    }
-
     @Override
     public String name() {
         return "graph";
-    }
-
-    @Override
-    public boolean faultable(HttpExchange exchange) {
-        return exchange.getRequestHeaders().containsKey("Authorization");
     }
 
     private Map<String, ObjectNode> apps(String tenantId) {
@@ -175,7 +133,7 @@ public final class Graph implements Route {
 
     @Override
     public void received(HttpExchange exchange) {
-        requests.incrementAndGet();
+        count();
         String requestId = exchange.getRequestHeaders().getFirst("client-request-id");
         if (requestId != null) {
             exchange.getResponseHeaders().set("client-request-id", requestId);
@@ -185,20 +143,14 @@ public final class Graph implements Route {
 
     @Override
     public void answer(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        BearerCheck.Result auth = bearer.check(exchange, Set.of("https://graph.microsoft.com",
+        answerWithToken(exchange, exchange.getRequestURI().getPath(), Set.of("https://graph.microsoft.com",
                 "00000003-0000-0000-c000-000000000000", url().toLowerCase(Locale.ROOT)));
-        if (!auth.ok()) {
-            error(exchange, 401, "InvalidAuthenticationToken", "missing".equals(auth.problem)
-                    ? "Access token is empty." : "Access token validation failure. Invalid audience or signature ("
-                    + auth.problem + ").");
-            return;
-        }
-        int status = route(exchange, method, path, auth.token);
-        if (status < 300 && !"GET".equals(method)) {
-            writes.incrementAndGet();
-        }
+    }
+
+    @Override
+    void unauthorized(HttpExchange exchange, String problem) throws IOException {
+        error(exchange, 401, "InvalidAuthenticationToken", "missing".equals(problem) ? "Access token is empty."
+                : "Access token validation failure. Invalid audience or signature (" + problem + ").");
     }
 
     @Override
@@ -216,7 +168,8 @@ public final class Graph implements Route {
         error(exchange, 500, "generalException", "The emulator failed: " + failure);
     }
 
-    private int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {
+    @Override
+    int route(HttpExchange exchange, String method, String path, Jwt token) throws IOException {
         String tenantId = token.text("tid");
         String oid = token.text("oid");
         boolean allowed = oid != null && permissions.getOrDefault(oid.toLowerCase(Locale.ROOT), Set.of())

@@ -163,14 +163,22 @@ final class AzureFailures {
         if (config.authMode == AuthMode.MANAGED_IDENTITY) {
             return ManagedIdentityCredentials.failure(config, e);
         }
-        String code = null;
-        for (Throwable t = e; t != null && code == null; t = t.getCause()) {
-            code = firstGroupOrNull(AADSTS, String.valueOf(t.getMessage()));
-        }
         String who = "application " + config.clientId + " in tenant " + config.tenantId + " at "
                 + config.authorityHost;
-        MsalServiceException service = find(e, MsalServiceException.class);
-        Integer status = service == null ? null : service.statusCode();
+        String code = null;
+        Integer status = null;
+        TokenEndpointException endpoint = find(e, TokenEndpointException.class);
+        if (endpoint != null) {
+            // BatchVault's own token request: the answer's values, as they came.
+            code = endpoint.code();
+            status = endpoint.status() == 0 ? null : endpoint.status();
+        } else {
+            for (Throwable t = e; t != null && code == null; t = t.getCause()) {
+                code = firstGroupOrNull(AADSTS, String.valueOf(t.getMessage()));
+            }
+            MsalServiceException service = find(e, MsalServiceException.class);
+            status = service == null ? null : service.statusCode();
+        }
         if (status != null && (status == 429 || status >= 500)) {
             return new VaultUnavailableException("The token endpoint " + config.authorityHost + " answered HTTP " + status
                     + " for " + who + ".", 0, e);
@@ -207,8 +215,14 @@ final class AzureFailures {
         }
     }
 
-    /** Raised by the credential (the token endpoint, not the vault): MSAL's errors, or azure-identity's. */
+    /**
+     * Raised by the credential (the token endpoint, not the vault): BatchVault's own token request's,
+     * MSAL's errors, or azure-identity's.
+     */
     static boolean isCredentialFailure(Throwable e) {
+        if (find(e, TokenEndpointException.class) != null) {
+            return true;
+        }
         ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
         return (auth != null && auth.getResponse() == null) || find(e, MsalException.class) != null;
     }

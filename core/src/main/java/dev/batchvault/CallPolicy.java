@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Only transient failures ({@link VaultUnavailableException} after translation: 5xx, 429, I/O,
  *       timeouts, at the vault or the token endpoint) are retried; every other failure is thrown at once.
- *   <li>The delay is what a throttled answer (the vault's, or Entra ID's as MSAL4J keeps it) asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
+ *   <li>The delay is what a throttled answer (the vault's, or Entra ID's: as BatchVault's own token request keeps it, or as MSAL4J does for the managed identity) asks for ({@code retry-after-ms}, {@code x-ms-retry-after-ms},
  *       or {@code Retry-After} in seconds or as an HTTP date), otherwise full-jitter exponential
  *       backoff: a random delay between zero and 1 s, 2 s, 4 s ... capped at 16 s.
  *   <li>When the next attempt would start after the call deadline, the call gives up with a
@@ -240,6 +240,11 @@ final class CallPolicy {
      * @return the delay, never negative; empty when the failure carries none
      */
     static Optional<Duration> retryAfter(Throwable failure, Instant now) {
+        TokenEndpointException ours = AzureFailures.find(failure, TokenEndpointException.class);
+        if (ours != null) {
+            // Entra ID's answer to BatchVault's own token request (a pool certificate).
+            return RetryAfter.parse(ours.retryAfterMs(), ours.xMsRetryAfterMs(), ours.retryAfter(), now);
+        }
         MsalServiceException tokenEndpoint = AzureFailures.find(failure, MsalServiceException.class);
         if (tokenEndpoint != null && tokenEndpoint.headers() != null) {
             // Entra ID's answer, as MSAL4J keeps it: its Retry-After counts as the vault's does.

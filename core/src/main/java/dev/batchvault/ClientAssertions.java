@@ -1,7 +1,6 @@
 package dev.batchvault;
 
 import com.azure.core.credential.TokenCredential;
-import com.azure.identity.ClientAssertionCredentialBuilder;
 import dev.batchvault.CertificateUnusableException.Reason;
 import dev.batchvault.spi.PoolCertificate;
 import java.net.URI;
@@ -15,9 +14,9 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Entra ID client assertions signed by a {@link PoolCertificate}'s signer, for certificates whose
- * key stays in its store, handed to azure-identity's {@code ClientAssertionCredential}: a new
- * assertion for every token request. The JWT is the one MSAL4J's {@code JwtHelper} makes for a
+ * Entra ID client assertions signed by a {@link PoolCertificate}'s signer (the store's own, or one
+ * over the key in memory), for {@link CertificateTokenCredential}: a new assertion for every token
+ * request. The JWT is the one MSAL4J's {@code JwtHelper} makes for a
  * certificate: header {@code alg} RS256, {@code typ} JWT, {@code x5t#S256} (base64url SHA-256 of the
  * certificate's DER); claims {@code aud} = the token endpoint, {@code iss} = {@code sub} = the client
  * id, a random {@code jti}, {@code nbf} = now and {@code exp} = now + 10 minutes, in epoch seconds.
@@ -41,7 +40,8 @@ final class ClientAssertions {
      * @throws CertificateUnusableException if the certificate's key is not RSA or it cannot be encoded
      */
     ClientAssertions(PoolCertificate certificate, String clientId, String audience, Clock clock) {
-        String algorithm = certificate.certificate().getPublicKey().getAlgorithm();
+        String algorithm = certificate.hasPrivateKey() && !"RSA".equals(certificate.privateKey().getAlgorithm())
+                ? certificate.privateKey().getAlgorithm() : certificate.certificate().getPublicKey().getAlgorithm();
         if (!"RSA".equals(algorithm)) {
             throw new CertificateUnusableException(Reason.CORRUPT, certificate.location(), "The key of "
                     + certificate.location() + " is " + algorithm + "; Entra ID client assertions are signed RS256, so "
@@ -69,12 +69,14 @@ final class ClientAssertions {
     }
 
     /**
-     * The credential for a certificate that signs in its store.
+     * The credential for a pool certificate, either kind: the key signs where it lives (a store's
+     * signer) or in memory.
      *
      * @param config tenant, client id and authority host
      * @param certificate the certificate
-     * @param pipeline the transport and logging options shared with the vault client
-     * @return a {@code ClientAssertionCredential} asking for a new assertion for each token
+     * @param pipeline the transport shared with the vault client
+     * @return a {@link CertificateTokenCredential} signing a new assertion for each token request
+     * @throws CertificateUnusableException if the certificate's key is not RSA or it cannot be encoded
      */
     static TokenCredential credential(Config config, PoolCertificate certificate, AzurePipeline pipeline) {
         return credential(config, new ClientAssertions(certificate, config.clientId,
@@ -82,19 +84,7 @@ final class ClientAssertions {
     }
 
     static TokenCredential credential(Config config, ClientAssertions assertions, AzurePipeline pipeline) {
-        ClientAssertionCredentialBuilder builder = new ClientAssertionCredentialBuilder()
-                .tenantId(config.tenantId)
-                .clientId(config.clientId)
-                .clientAssertion(assertions::next)
-                .authorityHost(config.authorityHost.toString())
-                .httpClient(pipeline.http)
-                .httpLogOptions(pipeline.noHttpLogs)
-                .retryPolicy(AzurePipeline.NO_SDK_RETRIES)
-                .addPolicy(AzurePipeline.DROP_CONTENT_LENGTH);
-        if (!Credentials.isKnownAuthority(config.authorityHost)) {
-            builder.disableInstanceDiscovery();
-        }
-        return builder.build();
+        return new CertificateTokenCredential(config, assertions::next, pipeline, Clock.systemUTC());
     }
 
     /**

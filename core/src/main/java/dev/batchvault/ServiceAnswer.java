@@ -46,6 +46,11 @@ final class ServiceAnswer {
                         safe(response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID)),
                         clientRequestId(response));
             }
+            if (t instanceof TokenEndpointException && ((TokenEndpointException) t).status() != 0) {
+                TokenEndpointException endpoint = (TokenEndpointException) t;
+                return new ServiceAnswer(endpoint.status(), endpoint.code() != null ? endpoint.code() : endpoint.error(),
+                        endpoint.traceId(), endpoint.correlationId());
+            }
             if (t instanceof MsalServiceException) {
                 MsalServiceException msal = (MsalServiceException) t;
                 return new ServiceAnswer(msal.statusCode() == null ? 0 : msal.statusCode(), safe(msal.errorCode()),

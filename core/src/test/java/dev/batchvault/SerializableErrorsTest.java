@@ -53,7 +53,7 @@ class SerializableErrorsTest extends WithFixture {
             produced.add(disabled);
             produced.add(catchThrowableOfType(InvalidSecretNameException.class, () -> vault.get(VALUE + "_\n")));
         }
-        try (BatchVault vault = fixture.builder().callDeadline(Duration.ofMillis(300)).build()) {
+        try (BatchVault vault = fixture.builder().callDeadline(Duration.ofSeconds(3)).build()) {
             fixture.vault.inject(Fault.status(500));
             try {
                 VaultUnavailableException unavailable = catchThrowableOfType(VaultUnavailableException.class, () -> vault.get("canary"));

@@ -6,19 +6,11 @@ import dev.batchvault.emulator.Imds;
 import dev.batchvault.emulator.ManagedIdentity;
 import dev.batchvault.emulator.SelfSignedCertificate;
 import dev.batchvault.emulator.Vault;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -60,7 +52,7 @@ public final class Demo {
         try (AzureEmulator azure = AzureEmulator.start()) {
             String tenantId = UUID.randomUUID().toString();
             Vault vault = azure.createVault("demovault", tenantId);
-            String version = vault.setSecret("batchAdminPass", generatedPassword());
+            String version = vault.setSecret("batchAdminPass", TaskJvm.generatedPassword());
             out.println("Azure emulator: Entra ID at " + azure.authorityHost() + ", vault " + vault.url()
                     + " holding batchAdminPass (version " + version + ")");
             int failed = 0;
@@ -72,7 +64,7 @@ public final class Demo {
                     : failed + " of the three tasks failed.");
             return failed;
         } finally {
-            deleteTree(work.toFile());
+            TaskJvm.deleteTree(work.toFile());
         }
     }
 
@@ -142,7 +134,7 @@ public final class Demo {
         // sha1-<thumbprint>.pfx.pw.
         Path certs = Files.createDirectories(work.resolve("certs"));
         String tp = certificate.thumbprint().toLowerCase();
-        char[] pfxPassword = generatedPassword().toCharArray();
+        char[] pfxPassword = TaskJvm.generatedPassword().toCharArray();
         Path pfx = certificate.writePfx(certs.resolve("sha1-" + tp + ".pfx"), pfxPassword);
         Path pw = Files.writeString(certs.resolve("sha1-" + tp + ".pfx.pw"), new String(pfxPassword),
                 StandardCharsets.UTF_8);
@@ -159,30 +151,13 @@ public final class Demo {
         return exit;
     }
 
-    /** Runs {@link BatchTask} in a new JVM with only these environment settings (and the emulator's CA trusted). */
-    private static int task(PrintStream out, AzureEmulator azure, Map<String, String> env) throws IOException, InterruptedException {
+    /** Prints the task's settings, then runs it in its own JVM (see {@link TaskJvm#run}). */
+    private static int task(PrintStream out, AzureEmulator azure, Map<String, String> env)
+            throws IOException, InterruptedException {
         step(out, "Running the task in a new JVM with only these settings:");
         env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.println("        " + e.getKey() + "=" + e.getValue()));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
-        command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BatchTask.class.getName());
-        ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
-        task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_") || k.startsWith("AZURE_")
-                || k.startsWith("AZ_BATCH_"));
-        task.environment().putAll(env);
-        Process process = task.start();
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), Charset.defaultCharset()))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                out.println("        " + line);
-            }
-        }
-        return process.waitFor();
+        return TaskJvm.run(azure, env, out, "        ");
     }
 
     private static void heading(PrintStream out, int n, String way) {
@@ -196,21 +171,5 @@ public final class Demo {
 
     private static void result(PrintStream out, int exit, String detail) {
         step(out, exit == 0 ? "The task read the secret: " + detail + "." : "The task failed with exit code " + exit + ".");
-    }
-
-    private static String generatedPassword() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static void deleteTree(File f) {
-        File[] children = f.listFiles();
-        if (children != null) {
-            for (File c : children) {
-                deleteTree(c);
-            }
-        }
-        f.delete();
     }
 }

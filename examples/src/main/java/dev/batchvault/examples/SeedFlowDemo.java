@@ -18,12 +18,8 @@ import dev.batchvault.setup.SetupReport;
 import dev.batchvault.setup.StepResult;
 import dev.batchvault.setup.TaskSettings;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +63,7 @@ public final class SeedFlowDemo {
             // What exists before the seed's steps: a subscription, a vault with the secret, and an
             // administrator who may register applications and change the vault.
             Vault vault = azure.createVault("seedvault", tenantId);
-            vault.setSecret("batchAdminPass", generated());
+            vault.setSecret("batchAdminPass", TaskJvm.generatedPassword());
             ResourceManager arm = azure.resourceManager().addSubscription(SUBSCRIPTION, tenantId);
             arm.addVault(SUBSCRIPTION, "batch-rg", vault);
             String poolId = arm.addPool(arm.addBatchAccount(SUBSCRIPTION, "batch-rg", "seedbatch"), "seedpool");
@@ -77,7 +73,7 @@ public final class SeedFlowDemo {
                     .registerCertificate(adminCertificate.certificate());
             azure.graph().grantApplicationReadWriteAll(admin.principalObjectId());
             arm.assignRole(admin.principalObjectId(), ResourceManager.OWNER, "/subscriptions/" + SUBSCRIPTION);
-            char[] adminPassword = generated().toCharArray();
+            char[] adminPassword = TaskJvm.generatedPassword().toCharArray();
             TokenCredential adminCredential = new ClientCertificateCredentialBuilder()
                     .tenantId(tenantId).clientId(admin.clientId())
                     .pfxCertificate(new ByteArrayInputStream(adminCertificate.pfx(adminPassword)))
@@ -89,7 +85,7 @@ public final class SeedFlowDemo {
             // Step 1: makecert + pvk2pfx.
             GeneratedCertificate certificate = GeneratedCertificate.create(
                     CertificateSpec.builder().subject("CN=batchvault-seed-pool").build());
-            char[] pfxPassword = generated().toCharArray();
+            char[] pfxPassword = TaskJvm.generatedPassword().toCharArray();
             List<Path> files = certificate.write(work, "batchvault-seed-pool", pfxPassword);
             out.println("step 1 (certificate) " + files.get(0).getFileName() + " + " + files.get(1).getFileName()
                     + ": created (thumbprint " + certificate.thumbprint() + ")");
@@ -129,31 +125,14 @@ public final class SeedFlowDemo {
 
             Map<String, String> env = new HashMap<>(settings.environment());
             env.put("AZ_BATCH_CERTIFICATES_DIR", certs.toString());
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
-            command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(BatchTask.class.getName());
-            ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
-            task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_"));
-            task.environment().putAll(env);
-            Process process = task.start();
-            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    process.getInputStream(), java.nio.charset.Charset.defaultCharset()))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    out.println(line);
-                }
-            }
-            int exit = process.waitFor();
+            int exit = TaskJvm.run(azure, env, out, "");
             if (exit == 0 && again.changed()) {
                 out.println("the rerun changed something: the set-up is not idempotent");
                 return 3;
             }
             return exit;
         } finally {
-            deleteTree(work.toFile());
+            TaskJvm.deleteTree(work.toFile());
         }
     }
 
@@ -165,21 +144,5 @@ public final class SeedFlowDemo {
         endpoints.put("activeDirectoryEndpointUrl", azure.authorityHost() + "/");
         endpoints.put("managementEndpointUrl", "https://management.azure.com/");
         return new AzureEnvironment(endpoints);
-    }
-
-    private static String generated() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static void deleteTree(File f) {
-        File[] children = f.listFiles();
-        if (children != null) {
-            for (File c : children) {
-                deleteTree(c);
-            }
-        }
-        f.delete();
     }
 }

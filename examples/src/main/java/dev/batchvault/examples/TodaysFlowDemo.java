@@ -19,16 +19,10 @@ import dev.batchvault.setup.PoolSpec;
 import dev.batchvault.setup.SetupReport;
 import dev.batchvault.setup.StepResult;
 import dev.batchvault.setup.TaskSettings;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +65,7 @@ public final class TodaysFlowDemo {
 
             // Before the steps: a subscription, a vault with the secret, a Batch account, an administrator.
             Vault vault = azure.createVault("todayvault", tenantId);
-            vault.setSecret("batchAdminPass", generated());
+            vault.setSecret("batchAdminPass", TaskJvm.generatedPassword());
             ResourceManager arm = azure.resourceManager().addSubscription(SUBSCRIPTION, tenantId);
             arm.addVault(SUBSCRIPTION, "batch-rg", vault);
             String accountId = arm.addBatchAccount(SUBSCRIPTION, "batch-rg", "todaybatch");
@@ -82,7 +76,7 @@ public final class TodaysFlowDemo {
             azure.graph().grantApplicationReadWriteAll(admin.principalObjectId());
             arm.assignRole(admin.principalObjectId(), ResourceManager.OWNER, "/subscriptions/" + SUBSCRIPTION);
             vault.certificates().grant(admin.principalObjectId(), "get", "import");
-            char[] adminPassword = generated().toCharArray();
+            char[] adminPassword = TaskJvm.generatedPassword().toCharArray();
             TokenCredential adminCredential = new ClientCertificateCredentialBuilder()
                     .tenantId(tenantId).clientId(admin.clientId())
                     .pfxCertificate(new ByteArrayInputStream(adminCertificate.pfx(adminPassword)))
@@ -104,7 +98,7 @@ public final class TodaysFlowDemo {
                     .subscriptionId(SUBSCRIPTION)
                     .httpClient(http)
                     .disableChallengeResourceVerification() // the emulator's vault is not under vault.azure.net
-                    .vaultCertificate(vault.url(), "batchvault-pool", certificate, generated().toCharArray())
+                    .vaultCertificate(vault.url(), "batchvault-pool", certificate, TaskJvm.generatedPassword().toCharArray())
                     .application("batchvault-pool", certificate.certificate())
                     .userAssignedIdentity("batch-rg", "pool-identity", Region.EUROPE_WEST)
                     .vaultAccess("batch-rg", vault.name(), PermissionModel.FOLLOW_VAULT)
@@ -143,7 +137,7 @@ public final class TodaysFlowDemo {
                 settings.environment().forEach((k, v) -> out.println("  " + k + "=" + v));
                 Map<String, String> env = new HashMap<>(settings.environment());
                 env.putAll(node.environment());
-                int code = task(azure, env, out);
+                int code = TaskJvm.run(azure, env, out, "");
                 exit = exit == 0 ? code : exit;
             }
             if (exit == 0 && again.changed()) {
@@ -152,45 +146,7 @@ public final class TodaysFlowDemo {
             }
             return exit;
         } finally {
-            deleteTree(work.toFile());
+            TaskJvm.deleteTree(work.toFile());
         }
-    }
-
-    /** Runs {@link BatchTask} in its own JVM with the node's environment, its output piped to {@code out}. */
-    private static int task(AzureEmulator azure, Map<String, String> env, PrintStream out) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Djavax.net.ssl.trustStore=" + azure.trustStore());
-        command.add("-Djavax.net.ssl.trustStorePassword=" + azure.trustStorePassword());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BatchTask.class.getName());
-        ProcessBuilder task = new ProcessBuilder(command).redirectErrorStream(true);
-        task.environment().keySet().removeIf(k -> k.startsWith("BATCHVAULT_") || k.equals("AZURE_CLIENT_ID"));
-        task.environment().putAll(env);
-        Process process = task.start();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                Charset.defaultCharset()))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                out.println(line);
-            }
-        }
-        return process.waitFor();
-    }
-
-    private static String generated() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static void deleteTree(java.io.File f) {
-        java.io.File[] children = f.listFiles();
-        if (children != null) {
-            for (java.io.File c : children) {
-                deleteTree(c);
-            }
-        }
-        f.delete();
     }
 }

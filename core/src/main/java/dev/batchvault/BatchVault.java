@@ -54,7 +54,7 @@ public final class BatchVault implements AutoCloseable {
      *     cannot be found or used, or the vault refuses; see {@link #get(String)}
      */
     public static String secret(String name) {
-        return fromDefault(v -> v.get(name).value());
+        return fromDefault(name, null, false);
     }
 
     /**
@@ -66,19 +66,20 @@ public final class BatchVault implements AutoCloseable {
      * @throws BatchVaultException (a subtype) as {@link #get(String, String)} does
      */
     public static String secret(String name, String version) {
-        return fromDefault(v -> v.get(name, version).value());
+        return fromDefault(name, version, true);
     }
 
     /**
      * Reads through the process-wide instance. When that instance is closed during the read (by
      * another thread), the read is made again on a rebuilt one; after {@link #CLOSED_RETRIES} such
      * closes in a row it fails with {@link VaultUnavailableException}. Never {@link IllegalStateException}.
+     * No lambda: a cache hit through here allocates nothing.
      */
-    private static String fromDefault(java.util.function.Function<BatchVault, String> read) {
+    private static String fromDefault(String name, String version, boolean pinned) {
         for (int tries = 0; ; tries++) {
             BatchVault instance = defaultInstance();
             try {
-                return read.apply(instance);
+                return (pinned ? instance.get(name, version) : instance.get(name)).value();
             } catch (IllegalStateException | BatchVaultException e) {
                 if (!instance.closed) {
                     throw e;

@@ -15,7 +15,6 @@ abstract class BearerService implements Route {
     private volatile AzureEmulator.Served served;
     private final BearerCheck bearer;
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
 
     BearerService(PublicKey tokenKey) {
         this.bearer = new BearerCheck(tokenKey);
@@ -31,9 +30,13 @@ abstract class BearerService implements Route {
         return requests.get();
     }
 
-    /** @return requests that changed something (any method but GET) and succeeded */
+    /**
+     * @return requests that changed something (any method but GET) and succeeded; read from the
+     *     journal, which records a request before its answer leaves, so a client that has its answer
+     *     always finds its write counted
+     */
     public long writes() {
-        return writes.get();
+        return journal().requests(r -> !"GET".equals(r.method()) && r.status() >= 200 && r.status() < 300).size();
     }
 
     /** @return this service's requests, oldest first, with their outcomes */
@@ -71,7 +74,7 @@ abstract class BearerService implements Route {
 
     /**
      * Checks the request's bearer token for one of {@code audiences}; routes the request if it checks,
-     * counting a successful change as a write, or answers {@link #unauthorized} if not.
+     * or answers {@link #unauthorized} if not.
      */
     final void answerWithToken(HttpExchange exchange, String path, Set<String> audiences) throws IOException {
         String method = exchange.getRequestMethod();
@@ -80,10 +83,7 @@ abstract class BearerService implements Route {
             unauthorized(exchange, auth.problem);
             return;
         }
-        int status = route(exchange, method, path, auth.token);
-        if (status < 300 && !"GET".equals(method)) {
-            writes.incrementAndGet();
-        }
+        route(exchange, method, path, auth.token);
     }
 
     /** Answers a request whose token is missing or refused ({@code problem}: "missing" or why). */
